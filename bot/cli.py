@@ -1,0 +1,174 @@
+"""`rafiq`: a thin command line over the importable functions of bot/ (stdout machine-readable, progress on stderr).
+
+Commands that need the trained model (classify, eval) load it through nlu.parser, the one adapter to Rasa.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, TextIO
+
+from bot.errors import RafiqError
+from bot.settings import Settings, load_settings
+
+logger = logging.getLogger(__name__)
+
+
+def _parser_for(settings: Settings) -> Any:
+    """Load the current model (training it first if its inputs changed)."""
+    from bot.model import train
+    from nlu.parser import Parser
+
+    model = train(Path(settings.model_dir))
+    started = time.monotonic()
+    parser = Parser(model, int(settings.max_message_chars))
+    print(f"model loaded in {time.monotonic() - started:.1f}s", file=sys.stderr)
+    return parser
+
+
+def _read_jsonl(stream: TextIO) -> Iterator[tuple[int, dict[str, Any]]]:
+    for number, line in enumerate(stream, start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise RafiqError(f"line {number} is not valid JSON: {exc.msg}") from exc
+        if not isinstance(row, dict) or not isinstance(row.get("text"), str):
+            raise RafiqError(f'line {number} needs an object with a "text" string')
+        yield number, row
+
+
+def _progress(done: int, started: float) -> None:
+    if done % 100 == 0:
+        rate = done / max(time.monotonic() - started, 1e-9)
+        print(f"  {done} messages ({rate:.0f}/s)", file=sys.stderr)
+
+
+def cmd_classify(args: argparse.Namespace, settings: Settings) -> int:
+    """JSON Lines {"id", "text"} in, {"id", "language", "topic", "urgency", "reasons"} out."""
+    parser = _parser_for(settings)
+    started = time.monotonic()
+    done = 0
+    for _number, row in _read_jsonl(sys.stdin):
+        result = parser.classify(row["text"], settings.default_language)
+        out = {"id": row.get("id"), "language": result["language"], "topic": result["topic"],
+               "urgency": result["urgency"], "reasons": result["reasons"]}
+        sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
+        done += 1
+        _progress(done, started)
+    elapsed = time.monotonic() - started
+    print(f"classified {done} messages in {elapsed:.1f}s ({done / max(elapsed, 1e-9):.1f} messages/s)",
+          file=sys.stderr)
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    """Per-language accuracy table for a labelled file."""
+    from bot.evaluation import evaluate, format_table
+
+    parser = _parser_for(settings)
+    rows = []
+    started = time.monotonic()
+    with open(args.file, encoding="utf-8") as stream:
+        for _number, row in _read_jsonl(stream):
+            row["pred"] = parser.classify(row["text"], settings.default_language)
+            rows.append(row)
+            _progress(len(rows), started)
+    report = evaluate(rows)
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        print(format_table(report))
+    if args.errors:
+        for row in rows:
+            wrong = [k for k, g in (("language", "lang"), ("topic", "topic"), ("urgency", "urgency"))
+                     if row["pred"][k] != row[g]]
+            if wrong:
+                print(json.dumps({"id": row.get("id"), "wrong": wrong, "text": row["text"],
+                                  "gold": [row["lang"], row["topic"], row["urgency"]],
+                                  "pred": [row["pred"]["language"], row["pred"]["topic"], row["pred"]["urgency"]]},
+                                 ensure_ascii=False), file=sys.stderr)
+    return 0
+
+
+def cmd_train(args: argparse.Namespace, settings: Settings) -> int:
+    """Train the model if its inputs changed (or always with --force)."""
+    from bot.model import train
+
+    print(train(Path(settings.model_dir), force=args.force))
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    """Train if needed, then serve Rasa and the action server in the foreground."""
+    from bot.model import train
+    from bot.serve import serve
+
+    model = train(Path(settings.model_dir))
+    return serve(model, port=args.port, actions_port=args.actions_port)
+
+
+def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
+    """A terminal conversation with the running bot (through the REST channel)."""
+    url = settings.rasa_url.rstrip("/") + "/webhooks/rest/webhook"
+    sender = f"cli-{uuid.uuid4().hex[:12]}"
+    print("Type a message (Ctrl-D to quit).", file=sys.stderr)
+    for line in sys.stdin:
+        body = json.dumps({"sender": sender, "message": line.strip()}).encode()
+        request = urllib.request.Request(url, body, {"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=60) as reply:
+            for message in json.load(reply):
+                print("rafiq>", message.get("text", ""))
+                for i, button in enumerate(message.get("buttons") or (), start=1):
+                    print(f"   {i}. {button['title']}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """All commands and their options, wired in one place."""
+    parser = argparse.ArgumentParser(prog="rafiq", description=__doc__)
+    parser.add_argument("-v", "--verbose", action="store_true", help="log at DEBUG level (never message text)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("classify", help="classify JSON Lines from stdin").set_defaults(func=cmd_classify)
+    p = sub.add_parser("eval", help="accuracy table for a labelled JSON Lines file")
+    p.add_argument("file")
+    p.add_argument("--json", action="store_true", help="print the figures as JSON")
+    p.add_argument("--errors", action="store_true", help="list every wrong prediction on stderr")
+    p.set_defaults(func=cmd_eval)
+    p = sub.add_parser("train", help="train the model if its inputs changed")
+    p.add_argument("--force", action="store_true")
+    p.set_defaults(func=cmd_train)
+    p = sub.add_parser("serve", help="serve Rasa (5005) and the action server (5055) on loopback")
+    p.add_argument("--port", type=int, default=5005)
+    p.add_argument("--actions-port", type=int, default=5055)
+    p.set_defaults(func=cmd_serve)
+    sub.add_parser("chat", help="chat with the running bot in the terminal").set_defaults(func=cmd_chat)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `rafiq` command."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, stream=sys.stderr,
+                        format="%(levelname)s %(name)s: %(message)s")
+    try:
+        settings = load_settings()
+        return int(args.func(args, settings))
+    except RafiqError as exc:
+        print(f"rafiq: {exc.message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

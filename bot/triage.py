@@ -1,0 +1,171 @@
+"""Urgency triage: deterministic danger cues from knowledge/triage/<lang>.yml, matched with spaCy.
+
+Cue phrases are editor data. A word ending in `*` matches any ending, one starting with `*` any prefix, and `...`
+allows up to three other words in between. Every language's cues run on every message, so a wrong language
+guess never hides an emergency. Hypothetical markers ("what if", "agar") lower `urgent` cues to routine, never an
+emergency cue: missing an emergency is the worst error.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.errors import KnowledgeError
+
+logger = logging.getLogger(__name__)
+
+LEVELS = ("routine", "urgent", "emergency")
+_ARABIC_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ی", "ي": "ی", "ك": "ک", "ة": "ه",
+                              "ۀ": "ه", "ؤ": "و", "ئ": "ی", "ـ": None})
+_DIACRITICS = re.compile(r"[\u064b-\u065f\u0670\u06d6-\u06ed]")
+_APOSTROPHES = re.compile(r"['’`´]")
+GAP = "..."
+
+
+def fold(text: str) -> str:
+    """Lower-case, unify Arabic-script letter variants, and split at apostrophes (for matching only)."""
+    return _APOSTROPHES.sub(" ", _DIACRITICS.sub("", text.lower()).translate(_ARABIC_FOLD))
+
+
+@dataclass(frozen=True)
+class Urgency:
+    """The urgency of one message and why."""
+
+    level: str
+    reasons: tuple[str, ...] = field(default=())
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-friendly form."""
+        return {"level": self.level, "reasons": list(self.reasons)}
+
+
+@dataclass(frozen=True)
+class Cue:
+    """One editor-written cue phrase."""
+
+    language: str
+    family: str
+    level: str
+    phrase: str
+
+
+def _word_pattern(word: str) -> dict[str, Any]:
+    if word.startswith("*") and word.endswith("*") and len(word) > 2:
+        return {"LOWER": {"REGEX": re.escape(word[1:-1])}}
+    if word.endswith("*"):
+        return {"LOWER": {"REGEX": "^" + re.escape(word[:-1])}}
+    if word.startswith("*"):
+        return {"LOWER": {"REGEX": re.escape(word[1:]) + "$"}}
+    return {"LOWER": word}
+
+
+class Triage:
+    """All languages' cues compiled into one spaCy Matcher per language tokenizer."""
+
+    def __init__(self, cue_files: dict[str, dict[str, Any]]) -> None:
+        import spacy
+        from spacy.matcher import Matcher
+
+        self.cues: dict[str, Cue] = {}
+        self.hypothetical: list[tuple[str, Any, Any]] = []
+        self._matchers: list[tuple[str, Any, Any]] = []
+        for lang, data in cue_files.items():
+            nlp = spacy.blank(lang)
+            matcher = Matcher(nlp.vocab, validate=True)
+            for entry in data.get("cues") or ():
+                for phrase in entry.get("phrases") or ():
+                    key = f"{lang}:{len(self.cues)}"
+                    self.cues[key] = Cue(lang, str(entry["family"]), str(entry["level"]), str(phrase))
+                    matcher.add(key, [self._pattern(nlp, str(phrase))])
+            self._matchers.append((lang, nlp, matcher))
+            hyp = Matcher(nlp.vocab)
+            for i, phrase in enumerate(data.get("hypothetical") or ()):
+                hyp.add(f"h{i}", [self._pattern(nlp, str(phrase))])
+            self.hypothetical.append((lang, nlp, hyp))
+
+    @staticmethod
+    def _pattern(nlp: Any, phrase: str) -> list[dict[str, Any]]:
+        pattern: list[dict[str, Any]] = []
+        for word in fold(phrase).split():
+            if word == GAP:
+                pattern.extend({"OP": "?"} for _ in range(3))
+                continue
+            core = word.strip("*")
+            pieces = [t.text for t in nlp.make_doc(core)] or [core]
+            subs = [{"LOWER": p} for p in pieces]
+            if word.startswith("*"):
+                subs[0] = _word_pattern("*" + pieces[0])
+            if word.endswith("*"):
+                subs[-1] = _word_pattern(pieces[-1] + "*") if not (word.startswith("*") and len(pieces) == 1) \
+                    else _word_pattern("*" + pieces[0] + "*")
+            pattern.extend(subs)
+        while pattern and pattern[-1] == {"OP": "?"}:
+            pattern.pop()
+        return pattern
+
+    def matches(self, text: str) -> list[Cue]:
+        """Every cue found in `text`, in any language."""
+        folded = fold(text)
+        found: dict[str, Cue] = {}
+        for _lang, nlp, matcher in self._matchers:
+            doc = nlp.make_doc(folded)
+            for match_id, _start, _end in matcher(doc):
+                key = nlp.vocab.strings[match_id]
+                found[key] = self.cues[key]
+        return list(found.values())
+
+    def is_hypothetical(self, text: str) -> bool:
+        """True when the message asks about a general or imagined case ("what if the police stop me")."""
+        folded = fold(text)
+        return any(matcher(nlp.make_doc(folded)) for _lang, nlp, matcher in self.hypothetical)
+
+    def classify(self, text: str) -> Urgency:
+        """Urgency with its reasons; the highest level wins."""
+        cues = self.matches(text)
+        if not cues:
+            return Urgency("routine", ())
+        hypothetical = self.is_hypothetical(text)
+        level = "routine"
+        reasons: list[str] = []
+        for cue in sorted(cues, key=lambda c: -LEVELS.index(c.level)):
+            cue_level = cue.level
+            if hypothetical and cue_level == "urgent":
+                reasons.append(f"cue {cue.family} ({cue.language}: '{cue.phrase}') in a hypothetical question")
+                continue
+            reasons.append(f"cue {cue.family} ({cue.language}: '{cue.phrase}') -> {cue_level}")
+            if LEVELS.index(cue_level) > LEVELS.index(level):
+                level = cue_level
+        return Urgency(level, tuple(reasons[:6]))
+
+
+def load_cue_files(knowledge_dir: Path) -> dict[str, dict[str, Any]]:
+    """Read knowledge/triage/*.yml, checking each entry so an editor's mistake names the file and key."""
+    files: dict[str, dict[str, Any]] = {}
+    for path in sorted((knowledge_dir / "triage").glob("*.yml")):
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as exc:
+            raise KnowledgeError(str(path), "(whole file)", f"is not valid YAML: {exc}") from exc
+        for i, entry in enumerate(data.get("cues") or ()):
+            where = f"cues[{i + 1}]"
+            if entry.get("level") not in ("emergency", "urgent"):
+                raise KnowledgeError(str(path), f"{where}.level", "must be 'emergency' or 'urgent'")
+            if not entry.get("family"):
+                raise KnowledgeError(str(path), f"{where}.family", "is missing (for example: violence, medical)")
+            for j, phrase in enumerate(entry.get("phrases") or ()):
+                bare = str(phrase).replace("*", "").replace(GAP, "").strip()
+                if len(bare) < 2:
+                    raise KnowledgeError(str(path), f"{where}.phrases[{j + 1}]", f"'{phrase}' is too short to match")
+        files[path.stem] = data
+    return files
+
+
+def build_triage(knowledge_dir: Path) -> Triage:
+    """Compile every language's cues."""
+    return Triage(load_cue_files(knowledge_dir))

@@ -1,0 +1,100 @@
+"""The REST channel at /webhooks/rest/webhook, made safe: text is sanitised and bad requests get a clear 400.
+
+Rasa's own RestInput passes text through untouched (so "/greet{...}" would trigger an intent or set a slot)
+and logs the text when something fails; this one never does either.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.channels.rest import RestInput
+from sanic import Blueprint, response
+from sanic.exceptions import SanicException
+from sanic.request import Request
+
+from bot.settings import load_settings
+from bot.text import sanitize
+
+logger = logging.getLogger(__name__)
+MAX_SENDER_CHARS = 128
+
+
+class BadRestRequest(SanicException):
+    """A malformed REST request: answered with 400 and a plain explanation."""
+
+    status_code = 400
+
+
+class SafeRestInput(RestInput):
+    """REST input channel with sanitised text and validated fields."""
+
+    def __init__(self) -> None:
+        self.max_chars = int(load_settings().max_message_chars)
+
+    @classmethod
+    def name(cls) -> str:
+        """Served at /webhooks/rest/ (the contract)."""
+        return "rest"
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> SafeRestInput:
+        """No credentials: the REST channel is for the local web chat and tests."""
+        return cls()
+
+    def _body(self, req: Request) -> dict[str, Any]:
+        try:
+            body = req.json
+        except Exception as exc:  # sanic raises its own error type on bad JSON
+            raise BadRestRequest("the body must be JSON: {\"sender\": \"...\", \"message\": \"...\"}") from exc
+        if not isinstance(body, dict):
+            raise BadRestRequest("the body must be a JSON object with 'sender' and 'message'")
+        return body
+
+    async def _extract_sender(self, req: Request) -> str | None:
+        sender = self._body(req).get("sender")
+        if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS:
+            raise BadRestRequest(f"'sender' must be a non-empty string of at most {MAX_SENDER_CHARS} characters")
+        return sender.strip()
+
+    def _extract_message(self, req: Request) -> str | None:
+        message = self._body(req).get("message")
+        if message is not None and not isinstance(message, str):
+            raise BadRestRequest("'message' must be a string")
+        return sanitize(message, self.max_chars)
+
+    def _extract_input_channel(self, req: Request) -> str:
+        return self.name()
+
+    def get_metadata(self, request: Request) -> dict[str, Any] | None:
+        """No client-supplied metadata is trusted or stored."""
+        return None
+
+    def blueprint(self, on_new_message: Any) -> Blueprint:
+        """POST /webhook answers with the bot's replies; errors are JSON (never a 500 with text in a log)."""
+        blueprint = Blueprint("rafiq_rest", __name__)
+
+        @blueprint.route("/", methods=["GET"])
+        async def health(request: Request) -> response.HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @blueprint.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> response.HTTPResponse:
+            sender = await self._extract_sender(request)
+            text = self._extract_message(request)
+            collector = CollectingOutputChannel()
+            try:
+                await on_new_message(UserMessage(text, collector, sender, input_channel=self.name()))
+            except Exception:
+                logger.exception("rest: the message could not be processed")
+                return response.json({"error": "the message could not be processed; please try again"}, status=503)
+            return response.json(collector.messages)
+
+        @blueprint.exception(BadRestRequest)
+        async def bad_request(request: Request, exc: BadRestRequest) -> response.HTTPResponse:
+            logger.info("rest: rejected a malformed request (%s)", exc)
+            return response.json({"error": str(exc)}, status=400)
+
+        return blueprint
