@@ -95,7 +95,7 @@ class RafiqAction(Action, abc.ABC):
         if not tracker.get_slot("welcomed"):
             welcome = replies.welcome(turn.kb, turn.runtime.languages, turn.language)
             with_menu = self.name() == "action_greet"
-            turn.say(dispatcher, welcome if with_menu else welcome[:2])
+            turn.say(dispatcher, welcome if with_menu else welcome[:1])
             events.append(SlotSet("welcomed", True))
             if with_menu:
                 events.append(SlotSet("pending", "language"))

@@ -194,11 +194,13 @@ class LanguageDetector:
                 return Detection("ur", "native", 0.99, True, {"ur": 0.99})
             scores = self._model_scores("Arab", text, ARABIC_SCRIPT)
             if chars & PERSIAN_LETTERS and not chars & ARABIC_ONLY:
-                scores = {"fa": max(scores.get("fa", 0.0), 0.9), "ur": scores.get("ur", 0.0) * 0.5,
-                          "ar": scores.get("ar", 0.0) * 0.1}
+                # پ چ ژ گ ک ی are Persian and Urdu letters, not Arabic ones: the model decides between fa and ur.
+                scores["ar"] = scores.get("ar", 0.0) * 0.05
             elif chars & ARABIC_ONLY and not chars & PERSIAN_LETTERS:
                 scores = {"ar": max(scores.get("ar", 0.0), 0.9), "fa": scores.get("fa", 0.0) * 0.1,
                           "ur": scores.get("ur", 0.0) * 0.1}
+            total = sum(scores.values()) or 1.0
+            scores = {c: v / total for c, v in scores.items()}
             return self._decide(scores, "native", tokens, floor=0.6)
         if script == "Latn":
             lowered = text.lower()

@@ -50,9 +50,12 @@ def language_menu(kb: KnowledgeBase, table: dict[str, Language], lang: str) -> R
 
 
 def welcome(kb: KnowledgeBase, table: dict[str, Language], lang: str) -> list[Reply]:
-    """First contact: what Rafiq is and is not, what is stored, and the language menu."""
-    return [Reply(kb.text(lang, "welcome")), Reply(kb.text(lang, "privacy_notice")),
-            language_menu(kb, table, lang)]
+    """First contact: what Rafiq is and is not (general information, not legal advice), and the language menu.
+
+    The `privacy_notice` text (retention, erasure keyword) is written and translated, but it is only shown once
+    retention and erasure exist: promising a DELETE keyword that does nothing would be dishonest.
+    """
+    return [Reply(kb.text(lang, "welcome")), language_menu(kb, table, lang)]
 
 
 def _article_text(kb: KnowledgeBase, article: Article, lang: str, channel: str) -> str:

@@ -25,7 +25,8 @@ _FILE = "detector.pkl"
 
 
 def _paths(config: dict[str, Any]) -> tuple[Path, Path]:
-    return ROOT / str(config["knowledge_dir"]), ROOT / str(config["nlu_dir"])
+    settings = {**LanguageDetectorComponent.get_default_config(), **config}
+    return ROOT / str(settings["knowledge_dir"]), ROOT / str(settings["nlu_dir"])
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)

@@ -1,0 +1,141 @@
+"""Actions, tested as functions of (tracker, dispatcher, domain), in every language."""
+
+from __future__ import annotations
+
+import pytest
+
+from actions.answers import ActionAnswer
+from actions.conversation import ActionAffirm, ActionDeny, ActionGreet, ActionSmalltalk
+from actions.fallback import ActionRephrase
+from actions.handoff import ActionHumanHandoff
+from actions.language import ActionChooseLanguage, ValidateSlotMappings
+from actions.runtime import get_runtime
+from bot.knowledge import KnowledgeBase
+from tests.actions.conftest import make_tracker, run, slot_events
+from tests.conftest import LANGS
+
+TOPICS = ("asylum", "detention", "worker_rights", "health", "basic_needs")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("topic", TOPICS)
+def test_answer_is_the_topic_article_in_the_conversation_language(kb: KnowledgeBase, lang: str, topic: str) -> None:
+    messages, events = run(ActionAnswer(), make_tracker("question", topic, language=lang))
+    article = kb.articles_for(topic)[0]
+    assert article.translations[lang].long in messages[0]["text"]
+    assert slot_events(events)["last_article"] == {"id": article.id, "revision": article.revision,
+                                                  "language": lang, "state": "current"}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_sms_gets_the_short_answer(kb: KnowledgeBase, lang: str) -> None:
+    messages, _ = run(ActionAnswer(), make_tracker("q", "health", language=lang, channel="sms"))
+    assert messages[0]["text"] == kb.articles_for("health")[0].translations[lang].short
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_first_contact_gets_welcome_and_language_menu(kb: KnowledgeBase, lang: str) -> None:
+    messages, events = run(ActionGreet(), make_tracker("salam", "greet", language=lang, welcomed=False))
+    assert messages[0]["text"] == kb.text(lang, "welcome")
+    assert len(messages[1]["buttons"]) == 8
+    assert slot_events(events)["welcomed"] is True
+
+
+def test_a_question_as_first_message_gets_the_welcome_then_the_answer(kb: KnowledgeBase) -> None:
+    messages, _ = run(ActionAnswer(), make_tracker("q", "asylum", language="tr", welcomed=False))
+    assert messages[0]["text"] == kb.text("tr", "welcome")
+    assert kb.articles_for("asylum")[0].translations["tr"].long in messages[1]["text"]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_two_misses_offer_a_human(kb: KnowledgeBase, lang: str) -> None:
+    first, events = run(ActionRephrase(), make_tracker("blah", "nlu_fallback", language=lang))
+    assert first[0]["text"] == kb.text(lang, "rephrase")
+    assert slot_events(events)["misses"] == 1
+    second, events = run(ActionRephrase(), make_tracker("blah", "nlu_fallback", language=lang, misses=1))
+    assert second[0]["text"] == kb.text(lang, "rephrase_offer_human")
+    assert slot_events(events)["pending"] == "handoff"
+
+
+def test_an_understood_message_resets_the_miss_counter() -> None:
+    _, events = run(ActionAnswer(), make_tracker("q", "health", language="en", misses=1))
+    assert slot_events(events)["misses"] == 0
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_emergency_gets_numbers_safety_and_a_volunteer_first(kb: KnowledgeBase, lang: str) -> None:
+    tracker = make_tracker("hi", "greet", language=lang, urgency="emergency", reasons=["cue violence"],
+                           country="TR", welcomed=False)
+    messages, events = run(ActionGreet(), tracker)
+    assert len(messages) == 1, "never a wall of text in an emergency"
+    assert "112" in messages[0]["text"]
+    assert kb.text(lang, "emergency_safety") in messages[0]["text"]
+    assert slot_events(events)["handoff_requested"] is True
+    waiting = get_runtime().handoff.waiting()
+    assert [(r.urgency, r.language, r.reasons) for r in waiting] == [("emergency", lang, ["cue violence"])]
+
+
+def test_emergency_without_a_country_asks_for_it(kb: KnowledgeBase) -> None:
+    messages, _ = run(ActionAnswer(), make_tracker("x", "health", language="ur", urgency="emergency"))
+    assert kb.text("ur", "emergency_numbers_unknown") in messages[0]["text"]
+    assert messages[1]["text"] == kb.text("ur", "ask_country")
+
+
+def test_urgent_gets_the_short_answer_and_a_volunteer_offer(kb: KnowledgeBase) -> None:
+    messages, events = run(ActionAnswer(), make_tracker("x", "detention", language="fa", urgency="urgent"))
+    assert messages[0]["text"] == kb.articles_for("detention")[0].translations["fa"].short
+    assert messages[-1]["text"] == kb.text("fa", "urgent_handoff")
+    assert slot_events(events)["pending"] == "handoff"
+
+
+def test_yes_after_an_offer_records_a_handoff(kb: KnowledgeBase) -> None:
+    messages, events = run(ActionAffirm(), make_tracker("yes", "affirm", language="bn", pending="handoff"))
+    assert messages[0]["text"] == kb.text("bn", "handoff_recorded")
+    assert len(get_runtime().handoff.waiting()) == 1
+
+
+def test_no_after_an_offer_declines(kb: KnowledgeBase) -> None:
+    messages, events = run(ActionDeny(), make_tracker("no", "deny", language="id", pending="handoff"))
+    assert messages[0]["text"] == kb.text("id", "handoff_declined")
+    assert slot_events(events)["pending"] is None
+    assert get_runtime().handoff.waiting() == []
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_asking_for_a_human_records_the_request(kb: KnowledgeBase, lang: str) -> None:
+    messages, _ = run(ActionHumanHandoff(), make_tracker("human", "human_handoff", language=lang))
+    assert messages[0]["text"] == kb.text(lang, "handoff_recorded")
+    assert get_runtime().handoff.waiting()[0].language == lang
+
+
+@pytest.mark.parametrize(("intent", "key"), [("thanks", "thanks_reply"), ("goodbye", "goodbye"),
+                                             ("out_of_scope", "out_of_scope")])
+def test_smalltalk(kb: KnowledgeBase, intent: str, key: str) -> None:
+    messages, _ = run(ActionSmalltalk(), make_tracker("x", intent, language="ar"))
+    assert messages[0]["text"] == kb.text("ar", key)
+
+
+def test_naming_a_language_confirms_it_in_that_language(kb: KnowledgeBase) -> None:
+    messages, _ = run(ActionChooseLanguage(), make_tracker("Türkçe", "choose_language", language="tr"))
+    assert messages[0]["text"] == kb.text("tr", "language_set")
+
+
+def test_asking_to_change_language_without_naming_one_shows_the_menu() -> None:
+    messages, events = run(ActionChooseLanguage(), make_tracker("change language", "choose_language",
+                                                                language="en"))
+    assert len(messages[0]["buttons"]) == 8
+    assert slot_events(events)["pending"] == "language"
+
+
+@pytest.mark.parametrize(("text", "intent", "slots", "expected"), [
+    ("ok", "affirm", {"language": "ar"}, {"language": None}),  # noise keeps Arabic (no SlotSet)
+    ("العربية", "greet", {"language": "en"}, {"language": "ar", "language_chosen": True}),
+    ("3", "affirm", {"language": "en", "pending": "language"}, {"language": "fa", "language_chosen": True}),
+])
+def test_slot_mapping_sets_language(text: str, intent: str, slots: dict, expected: dict) -> None:
+    tracker = make_tracker(text, intent, detected="en" if text == "ok" else None, **slots)
+    tracker.latest_message["language"]["reliable"] = text != "ok"
+    _, events = run(ValidateSlotMappings(), tracker)
+    values = slot_events(events)
+    for slot, value in expected.items():
+        assert values.get(slot) == value
