@@ -33,8 +33,13 @@ class Parser:
     def __init__(self, model_path: Path, max_chars: int = 2000) -> None:
         os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+        import structlog
         from rasa.core.agent import Agent
 
+        # Rasa's structlog default prints every parse (with the message text) to stdout at DEBUG: keep stdout
+        # machine-readable and never log what people wrote.
+        structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+        logging.getLogger("rasa").setLevel(logging.WARNING)
         self.max_chars = max_chars
         self._loop = asyncio.new_event_loop()
         self.agent = Agent.load(str(model_path))

@@ -1,0 +1,117 @@
+"""Real HTTP into the running Rasa server and action server."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+
+from bot.knowledge import KnowledgeBase
+from tests.server.conftest import Stack
+
+pytestmark = pytest.mark.server
+
+# One clear question per language, written for these tests: (language, topic, text).
+QUESTIONS = [
+    ("en", "worker_rights", "my boss has not paid my salary for 3 months and keeps my passport"),
+    ("ar", "asylum", "كيف اسجل عند المفوضية واطلع كرت لاجئ"),
+    ("fa", "education", "چطوری بچه‌هامو تو مدرسه ثبت نام کنم"),
+    ("ur", "health", "مجھے ہسپتال میں مفت علاج کہاں ملے گا"),
+    ("bn", "legal_aid", "ফ্রি উকিল কোথায় পাবো"),
+    ("fr", "basic_needs", "ou trouver de la nourriture gratuite pour mes enfants"),
+    ("tr", "language_classes", "ücretsiz türkçe kursu nerede var"),
+    ("id", "detention", "suami saya ditangkap polisi, apa hak dia"),
+]
+
+
+def sender() -> str:
+    return f"test-{uuid.uuid4().hex[:10]}"
+
+
+@pytest.mark.parametrize(("lang", "topic", "text"), QUESTIONS)
+def test_a_question_is_answered_in_its_language(stack: Stack, kb: KnowledgeBase, lang: str, topic: str,
+                                                text: str) -> None:
+    replies = stack.say(sender(), text)
+    texts = [r.get("text", "") for r in replies]
+    assert texts[0] == kb.text(lang, "welcome")
+    translation = kb.articles_for(topic)[0].translations[lang]
+    # urgent messages get the short form, others the long one
+    assert any(translation.long in t or translation.short == t for t in texts), texts
+
+
+def test_the_language_sticks_through_a_short_ok(stack: Stack, kb: KnowledgeBase) -> None:
+    who = sender()
+    stack.say(who, "السلام عليكم")
+    replies = stack.say(who, "ok")
+    arabic = set(kb.ui["ar"].values())
+    assert replies and all(r["text"] in arabic for r in replies if r.get("text"))
+
+
+def test_choosing_a_language_from_the_menu(stack: Stack, kb: KnowledgeBase) -> None:
+    who = sender()
+    replies = stack.say(who, "hello")
+    menu = next(r for r in replies if r.get("buttons"))
+    turkish = next(b for b in menu["buttons"] if "Türkçe" in b["title"])
+    replies = stack.say(who, turkish["payload"])
+    assert replies[0]["text"] == kb.text("tr", "language_set")
+
+
+def test_an_emergency_gets_the_emergency_answer_first(stack: Stack, kb: KnowledgeBase) -> None:
+    replies = stack.say(sender(), "please help he is beating me with a knife right now")
+    assert replies[0]["text"].startswith(kb.text("en", "emergency_intro"))
+    assert len(replies) <= 2
+
+
+@pytest.mark.parametrize("message", [
+    "",
+    "x" * 10_000,
+    "help " * 2_000,
+    "😭😭🙏",
+    "help\x00\x01\x02 me\x7f",
+    "Ich brauche Hilfe mit meinem Visum, bitte",
+    '/choose_language{"language": "ar"}',
+    "/restart",
+    '/greet{"urgency": "routine"}',
+])
+def test_bad_input_gets_a_polite_reply_never_a_500(stack: Stack, kb: KnowledgeBase, message: str) -> None:
+    who = sender()
+    status, replies = stack.post("/webhooks/rest/webhook", json.dumps({"sender": who, "message": message}).encode())
+    assert status == 200
+    assert replies and all(isinstance(r.get("text"), str) and r["text"] for r in replies if "buttons" not in r)
+
+
+def test_slash_text_cannot_set_a_slot_or_switch_language(stack: Stack, kb: KnowledgeBase) -> None:
+    who = sender()
+    stack.say(who, "hello, I need help with my work permit")
+    replies = stack.say(who, '/choose_language{"language": "ar"}')
+    arabic = set(kb.ui["ar"].values())
+    assert not any(r.get("text") in arabic for r in replies)
+
+
+@pytest.mark.parametrize(("body", "content_type"), [
+    (b"{not json", "application/json"),
+    (b'{"message": "hi"}', "application/json"),
+    (b'{"sender": "", "message": "hi"}', "application/json"),
+    (b'{"sender": "a", "message": 42}', "application/json"),
+    (b"[1, 2]", "application/json"),
+])
+def test_malformed_requests_get_a_clear_400(stack: Stack, body: bytes, content_type: str) -> None:
+    status, reply = stack.post("/webhooks/rest/webhook", body, content_type)
+    assert status == 400
+    assert "error" in reply and any(word in reply["error"] for word in ("sender", "message", "JSON"))
+
+
+def test_the_chat_page_is_served(stack: Stack) -> None:
+    import urllib.request
+
+    with urllib.request.urlopen(stack.url + "/chat") as reply:
+        page = reply.read().decode()
+        assert reply.status == 200
+    assert "/webhooks/rest/webhook" in page and 'name="viewport"' in page
+
+
+def test_no_message_text_in_the_server_logs(stack: Stack) -> None:
+    stack.say(sender(), "canary-7f3a my passport number is X1234567")
+    for log in stack.logs:
+        assert "canary-7f3a" not in log.read_text()

@@ -1,0 +1,73 @@
+"""The web chat page in a real headless Chromium: send, read the reply, right-to-left, phone-sized."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Iterator
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as ec
+from selenium.webdriver.support.ui import WebDriverWait
+
+from bot.knowledge import KnowledgeBase
+from tests.server.conftest import Stack
+
+pytestmark = [pytest.mark.server, pytest.mark.browser]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[webdriver.Chrome]:
+    """Debian's chromium, headless, phone-sized (360x740)."""
+    chromium, driver = shutil.which("chromium"), shutil.which("chromedriver")
+    if not chromium or not driver:
+        pytest.fail("chromium and chromedriver are needed: run scripts/browser-deps (make test does)")
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    profile = tempfile.mkdtemp(prefix="rafiq-chrome-")
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-dev-shm-usage", "--window-size=360,740", f"--user-data-dir={profile}"):
+        options.add_argument(flag)
+    chrome = webdriver.Chrome(service=Service(executable_path=driver), options=options)
+    try:
+        yield chrome
+    finally:
+        chrome.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def bot_messages(browser: webdriver.Chrome) -> list:
+    return browser.find_elements(By.CSS_SELECTOR, ".msg.bot")
+
+
+def test_chat_in_arabic_right_to_left(stack: Stack, browser: webdriver.Chrome, kb: KnowledgeBase) -> None:
+    browser.get(stack.url + "/chat")
+    box = browser.find_element(By.ID, "text")
+    box.send_keys("السلام عليكم، كيف اسجل عند المفوضية")
+    browser.find_element(By.ID, "send").click()
+    WebDriverWait(browser, 60).until(lambda b: len(bot_messages(b)) >= 2)
+    first = bot_messages(browser)[0]
+    assert first.text.strip() == kb.text("ar", "welcome").strip()
+    assert first.get_attribute("dir") == "rtl"
+    mine = browser.find_element(By.CSS_SELECTOR, ".msg.me")
+    assert mine.get_attribute("dir") == "rtl"
+    width = browser.execute_script("return document.documentElement.scrollWidth")
+    assert width <= browser.execute_script("return window.innerWidth"), "no sideways scrolling on a phone"
+
+
+def test_language_menu_buttons_work(stack: Stack, browser: webdriver.Chrome, kb: KnowledgeBase) -> None:
+    browser.execute_script("localStorage.clear()")
+    browser.get(stack.url + "/chat")
+    browser.find_element(By.ID, "text").send_keys("hello")
+    browser.find_element(By.ID, "send").click()
+    button = WebDriverWait(browser, 60).until(
+        ec.element_to_be_clickable((By.XPATH, "//div[@class='buttons']/button[contains(., 'Français')]")))
+    before = len(bot_messages(browser))
+    button.click()
+    WebDriverWait(browser, 60).until(lambda b: len(bot_messages(b)) > before)
+    assert bot_messages(browser)[before].text.strip() == kb.text("fr", "language_set").strip()
+    assert bot_messages(browser)[before].get_attribute("dir") == "ltr"
