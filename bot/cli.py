@@ -114,7 +114,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from bot.serve import serve
 
     model = train(Path(settings.model_dir))
-    return serve(model, port=args.port, actions_port=args.actions_port)
+    return serve(model, settings, port=args.port, actions_port=args.actions_port)
 
 
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:

@@ -8,9 +8,12 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 from bot.model import rasa_environment
-from bot.settings import ROOT
+from bot.settings import ROOT, Settings
 
 logger = logging.getLogger(__name__)
 
@@ -25,12 +28,32 @@ def commands(model: Path, host: str = "127.0.0.1", port: int = 5005, actions_por
     ]
 
 
-def serve(model: Path, host: str = "127.0.0.1", port: int = 5005, actions_port: int = 5055) -> int:
+def endpoints_yaml(actions_port: int, database_url: str) -> str:
+    """Rasa endpoints: our action server, and the SQL tracker store on RAFIQ_DATABASE_URL (SQLite or PostgreSQL)."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(database_url)
+    store: dict[str, Any] = {"type": "SQL", "dialect": url.get_backend_name()}
+    if store["dialect"] == "sqlite":
+        store["db"] = str(Path(url.database or "var/rafiq.db").with_name("tracker.db"))
+    else:
+        store.update({"url": url.host or "127.0.0.1", "port": url.port or 5432, "db": url.database,
+                      "username": url.username, "password": url.password})
+    return yaml.safe_dump({"action_endpoint": {"url": f"http://127.0.0.1:{actions_port}/webhook"},
+                           "tracker_store": store}, sort_keys=False)
+
+
+def serve(model: Path, settings: Settings, host: str = "127.0.0.1", port: int = 5005,
+          actions_port: int = 5055) -> int:
     """Start both servers, wait, and stop both when either exits or a signal arrives."""
     env = rasa_environment()
     env["SANIC_HOST"] = "127.0.0.1"  # rasa_sdk binds 0.0.0.0 without it
     (ROOT / "var").mkdir(exist_ok=True)
-    processes = [subprocess.Popen(cmd, cwd=ROOT, env=env) for cmd in commands(model, host, port, actions_port)]
+    endpoints = ROOT / "var" / "endpoints.yml"
+    endpoints.write_text(endpoints_yaml(actions_port, settings.database_url), encoding="utf-8")
+    endpoints.chmod(0o600)
+    processes = [subprocess.Popen(cmd, cwd=ROOT, env=env)
+                 for cmd in commands(model, host, port, actions_port, str(endpoints))]
     stopping = False
 
     def stop(signum: int, _frame: object) -> None:

@@ -76,7 +76,7 @@ def test_a_menu_number_chooses_only_after_the_menu(table: dict[str, Language]) -
 
 def test_every_language_is_in_the_table(table: dict[str, Language]) -> None:
     assert set(table) == {"en", "ar", "fa", "ur", "bn", "fr", "tr", "id"}
-    assert list(table)[0] == "en"
+    assert next(iter(table)) == "en"
     assert {table[c].direction for c in ("ar", "fa", "ur")} == {"rtl"}
 
 

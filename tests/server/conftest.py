@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from bot.model import rasa_environment
-from bot.serve import commands
+from bot.serve import commands, endpoints_yaml
 from bot.settings import ROOT
 
 
@@ -63,8 +63,7 @@ def stack(model_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     tmp = tmp_path_factory.mktemp("stack")
     port, actions_port = free_port(), free_port()
     endpoints = tmp / "endpoints.yml"
-    endpoints.write_text(f"action_endpoint:\n  url: http://127.0.0.1:{actions_port}/webhook\n"
-                         f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {tmp / 'tracker.db'}\n")
+    endpoints.write_text(endpoints_yaml(actions_port, f"sqlite:///{tmp / 'rafiq.db'}"))
     env = rasa_environment()
     env.update({"SANIC_HOST": "127.0.0.1", "RAFIQ_DATABASE_URL": f"sqlite:///{tmp / 'rafiq.db'}"})
     logs = [tmp / "actions.log", tmp / "rasa.log"]

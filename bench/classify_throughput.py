@@ -1,0 +1,42 @@
+"""`rafiq classify` throughput: messages per second through the trained model, one process.
+
+Usage: python bench/classify_throughput.py [--per-language 128]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import machine, sample_messages  # noqa: E402
+from bot.model import train  # noqa: E402
+from bot.settings import ROOT  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--per-language", type=int, default=128)
+    args = parser.parse_args()
+    from nlu.parser import Parser
+
+    started = time.perf_counter()
+    classifier = Parser(train(ROOT / "models"))
+    load = time.perf_counter() - started
+    messages = sample_messages(args.per_language, seed=11)
+    for _, text in messages[:16]:
+        classifier.classify(text)
+    started = time.perf_counter()
+    for _, text in messages:
+        classifier.classify(text)
+    elapsed = time.perf_counter() - started
+    print(f"machine: {machine()}")
+    print(f"classify: {len(messages)} messages in {elapsed:.1f}s = {len(messages) / elapsed:.0f} messages/s "
+          f"(one process; model load {load:.1f}s)")
+
+
+if __name__ == "__main__":
+    main()
