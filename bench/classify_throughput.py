@@ -12,9 +12,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import machine, sample_messages  # noqa: E402
-from bot.model import train  # noqa: E402
-from bot.settings import ROOT  # noqa: E402
+from bench.common import machine, sample_messages
+from bot.model import train
+from bot.settings import ROOT
 
 
 def main() -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import machine, percentile, sample_messages  # noqa: E402
+from bench.common import machine, percentile, sample_messages
 
 
 def post(url: str, sender: str, text: str) -> list[dict]:
@@ -33,7 +33,7 @@ def run(url: str, per_language: int, turns: int) -> None:
     latencies: list[float] = []
     by_lang: dict[str, list[float]] = defaultdict(list)
     errors = 0
-    for lang, _ in messages[:8]:  # warm-up, not counted
+    for _ in range(8):  # warm-up, not counted
         post(url, f"warm-{uuid.uuid4().hex[:8]}", "hello")
     for i, (lang, text) in enumerate(messages):
         key = f"{lang}-{i // turns}"

@@ -59,7 +59,7 @@ class Detection:
     def as_dict(self) -> dict[str, Any]:
         """JSON-friendly form (stored on the parsed message)."""
         return {"code": self.language, "script": self.script, "confidence": round(self.confidence, 3),
-                "reliable": self.reliable}
+                "reliable": self.reliable, "candidates": [c for c, s in self.scores.items() if s >= 0.1]}
 
 
 def load_languages(knowledge_dir: Path) -> dict[str, Language]:

@@ -109,11 +109,13 @@ class Triage:
             pattern.pop()
         return pattern
 
-    def matches(self, text: str) -> list[Cue]:
-        """Every cue found in `text`, in any language."""
+    def matches(self, text: str, languages: set[str] | None = None) -> list[Cue]:
+        """Every cue found in `text`, in the given languages (all when None)."""
         folded = fold(text)
         found: dict[str, Cue] = {}
-        for _lang, nlp, matcher in self._matchers:
+        for lang, nlp, matcher in self._matchers:
+            if languages is not None and lang not in languages:
+                continue
             doc = nlp.make_doc(folded)
             for match_id, _start, _end in matcher(doc):
                 key = nlp.vocab.strings[match_id]
@@ -125,14 +127,18 @@ class Triage:
         folded = fold(text)
         return any(matcher(nlp.make_doc(folded)) for _lang, nlp, matcher in self.hypothetical)
 
-    def classify(self, text: str) -> Urgency:
-        """Urgency with its reasons; the highest level wins."""
-        cues = self.matches(text)
-        if not cues:
-            return Urgency("routine", ())
-        hypothetical = self.is_hypothetical(text)
+    def classify(self, text: str, languages: set[str] | None = None,
+                 model: tuple[str, float] | None = None) -> Urgency:
+        """Urgency with its reasons: cues (in `languages`, all when None) and the model; the highest level wins."""
+        cues = self.matches(text, languages)
         level = "routine"
         reasons: list[str] = []
+        if model is not None and model[0] != "routine":
+            level = model[0]
+            reasons.append(f"model {model[0]} (score {model[1]:.2f})")
+        if not cues:
+            return Urgency(level, tuple(reasons))
+        hypothetical = self.is_hypothetical(text)
         for cue in sorted(cues, key=lambda c: -LEVELS.index(c.level)):
             cue_level = cue.level
             if hypothetical and cue_level == "urgent":

@@ -1,8 +1,14 @@
-"""Rasa NLU component: urgency triage of every message, whatever its intent (see bot.triage)."""
+"""Rasa NLU component: urgency triage of every message, whatever its intent (see bot.triage, bot.urgency_model).
+
+Two layers, the higher level wins: editor-written danger cues (knowledge/triage/, re-read when edited, no
+retraining) and a model trained on nlu/urgency/ examples (stored with the Rasa model).
+"""
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import pickle
 from pathlib import Path
 from typing import Any
 
@@ -11,13 +17,17 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.settings import ROOT
 from bot.triage import Triage, build_triage
+from bot.urgency_model import UrgencyModel, load_urgency_examples
 
 logger = logging.getLogger(__name__)
 
 URGENCY_KEY = "urgency"
+_FILE = "urgency_model.pkl"
+DEFAULTS = {"knowledge_dir": "knowledge", "examples_dir": "nlu/urgency"}
 
 
 class _CueCache:
@@ -42,29 +52,72 @@ class _CueCache:
         return self._triage
 
 
-@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
+def cue_languages(detection: dict[str, Any] | None) -> set[str] | None:
+    """Which languages' cues to run: the likely languages plus English, or all when detection is unsure."""
+    if not detection or not detection.get("reliable"):
+        return None
+    return set(detection.get("candidates") or [detection.get("code")]) | {"en"}
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=True)
 class UrgencyComponent(GraphComponent):
     """Adds `urgency` ({level, reasons}) to every parsed message."""
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        """Where the cue files live, relative to the project root."""
-        return {"knowledge_dir": "knowledge"}
+        """Where the cue files and the labelled examples live, relative to the project root."""
+        return dict(DEFAULTS)
 
-    def __init__(self, config: dict[str, Any]) -> None:
-        self._cues = _CueCache(ROOT / str(config["knowledge_dir"]))
+    @classmethod
+    def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
+        """Retrain when the urgency examples change (they are not Rasa training data)."""
+        folder = ROOT / str({**DEFAULTS, **config}["examples_dir"])
+        digest = hashlib.sha256()
+        for path in sorted(folder.glob("*.yml")):
+            digest.update(path.read_bytes())
+        return digest.hexdigest()
+
+    def __init__(self, config: dict[str, Any], storage: ModelStorage, resource: Resource,
+                 model: UrgencyModel | None = None) -> None:
+        self._config = {**DEFAULTS, **config}
+        self._storage = storage
+        self._resource = resource
+        self._cues = _CueCache(ROOT / str(self._config["knowledge_dir"]))
         self._cues.get()
+        self.model = model
 
     @classmethod
     def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
                execution_context: ExecutionContext) -> UrgencyComponent:
-        """Compile the cues."""
-        return cls(config)
+        """Compile the cues; the model comes with training."""
+        return cls(config, model_storage, resource)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        """Fit the model layer on nlu/urgency/*.yml and store it with the Rasa model."""
+        pairs = load_urgency_examples(ROOT / str(self._config["examples_dir"]))
+        self.model = UrgencyModel.train(pairs) if pairs else None
+        with self._storage.write_to(self._resource) as folder:
+            (folder / _FILE).write_bytes(pickle.dumps(self.model))
+        return self._resource
+
+    @classmethod
+    def load(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> UrgencyComponent:
+        """The cues from knowledge/ and the model stored with the Rasa model."""
+        with model_storage.read_from(resource) as folder:
+            model = pickle.loads((folder / _FILE).read_bytes())
+        return cls(config, model_storage, resource, model)
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        """Nothing to add at training time."""
+        return training_data
 
     def process(self, messages: list[Message]) -> list[Message]:
         """Set the urgency on each message."""
         triage = self._cues.get()
         for message in messages:
-            urgency = triage.classify(message.get("text") or "")
+            text = message.get("text") or ""
+            model = self.model.predict(text) if self.model is not None and text else None
+            urgency = triage.classify(text, cue_languages(message.get("language")), model)
             message.set(URGENCY_KEY, urgency.as_dict(), add_to_output=True)
         return messages
