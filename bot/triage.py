@@ -3,13 +3,14 @@
 Cue phrases are editor data. A word ending in `*` matches any ending, one starting with `*` any prefix, and `...`
 allows up to three other words in between. Every language's cues run on every message, so a wrong language
 guess never hides an emergency. Hypothetical markers ("what if", "agar") lower `urgent` cues to routine, never an
-emergency cue: missing an emergency is the worst error.
+emergency cue: missing an emergency is the worst error. The same holds for the model layer's verdicts.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,8 @@ GAP = "..."
 
 def fold(text: str) -> str:
     """Lower-case, unify Arabic-script letter variants, and split at apostrophes (for matching only)."""
-    return _APOSTROPHES.sub(" ", _DIACRITICS.sub("", text.lower()).translate(_ARABIC_FOLD))
+    text = unicodedata.normalize("NFC", text.lower())
+    return _APOSTROPHES.sub(" ", _DIACRITICS.sub("", text).translate(_ARABIC_FOLD))
 
 
 @dataclass(frozen=True)
@@ -131,14 +133,15 @@ class Triage:
                  model: tuple[str, float] | None = None) -> Urgency:
         """Urgency with its reasons: cues (in `languages`, all when None) and the model; the highest level wins."""
         cues = self.matches(text, languages)
+        hypothetical = self.is_hypothetical(text)
         level = "routine"
         reasons: list[str] = []
-        if model is not None and model[0] != "routine":
+        if model is not None and model[0] == "emergency" or (model is not None and model[0] == "urgent"
+                                                              and not hypothetical):
             level = model[0]
             reasons.append(f"model {model[0]} (score {model[1]:.2f})")
         if not cues:
             return Urgency(level, tuple(reasons))
-        hypothetical = self.is_hypothetical(text)
         for cue in sorted(cues, key=lambda c: -LEVELS.index(c.level)):
             cue_level = cue.level
             if hypothetical and cue_level == "urgent":

@@ -21,7 +21,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.settings import ROOT
 from bot.triage import Triage, build_triage
-from bot.urgency_model import UrgencyModel, load_urgency_examples
+from bot.urgency_model import UrgencyModel, training_pairs
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +73,7 @@ class UrgencyComponent(GraphComponent):
         """Retrain when the urgency examples change (they are not Rasa training data)."""
         folder = ROOT / str({**DEFAULTS, **config}["examples_dir"])
         digest = hashlib.sha256()
-        for path in sorted(folder.glob("*.yml")):
+        for path in sorted([*folder.glob("*.yml"), *(ROOT / "nlu").glob("*/*.yml")]):
             digest.update(path.read_bytes())
         return digest.hexdigest()
 
@@ -94,7 +94,9 @@ class UrgencyComponent(GraphComponent):
 
     def train(self, training_data: TrainingData) -> Resource:
         """Fit the model layer on nlu/urgency/*.yml and store it with the Rasa model."""
-        pairs = load_urgency_examples(ROOT / str(self._config["examples_dir"]))
+        cues = self._cues.get()
+        pairs = training_pairs(ROOT / str(self._config["examples_dir"]), ROOT / "nlu",
+                               lambda text: cues.classify(text).level == "routine")
         self.model = UrgencyModel.train(pairs) if pairs else None
         with self._storage.write_to(self._resource) as folder:
             (folder / _FILE).write_bytes(pickle.dumps(self.model))

@@ -63,6 +63,31 @@ def test_an_emergency_gets_the_emergency_answer_first(stack: Stack, kb: Knowledg
     assert len(replies) <= 2
 
 
+def test_urgent_gets_a_short_answer_and_a_volunteer_offer(stack: Stack, kb: KnowledgeBase) -> None:
+    who = sender()
+    stack.say(who, "hello")
+    replies = stack.say(who, "the police arrested my brother last night, what are his rights")
+    texts = [r["text"] for r in replies]
+    assert texts[0] == kb.articles_for("detention")[0].translations["en"].short
+    assert texts[-1] == kb.text("en", "urgent_handoff")
+    replies = stack.say(who, "yes please")
+    assert replies[0]["text"] == kb.text("en", "handoff_recorded")
+
+
+def test_routine_gets_the_full_answer_and_no_offer(stack: Stack, kb: KnowledgeBase) -> None:
+    who = sender()
+    stack.say(who, "hello")
+    replies = stack.say(who, "how can my children go to school here")
+    texts = [r["text"] for r in replies]
+    assert kb.articles_for("education")[0].translations["en"].long in texts[0]
+    assert kb.text("en", "urgent_handoff") not in texts
+
+
+def test_a_greeting_that_carries_a_danger_cue_is_an_emergency(stack: Stack, kb: KnowledgeBase) -> None:
+    replies = stack.say(sender(), "salam, kocam beni dövüyor")
+    assert replies[0]["text"].startswith(kb.text("tr", "emergency_intro"))
+
+
 @pytest.mark.parametrize("message", [
     "",
     "x" * 10_000,
