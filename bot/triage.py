@@ -136,8 +136,7 @@ class Triage:
         hypothetical = self.is_hypothetical(text)
         level = "routine"
         reasons: list[str] = []
-        if model is not None and model[0] == "emergency" or (model is not None and model[0] == "urgent"
-                                                              and not hypothetical):
+        if model is not None and (model[0] == "emergency" or (model[0] == "urgent" and not hypothetical)):
             level = model[0]
             reasons.append(f"model {model[0]} (score {model[1]:.2f})")
         if not cues:
