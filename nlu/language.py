@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import pickle
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +16,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.languages import LanguageDetector, build_detector
 from bot.settings import ROOT
+from nlu import storage
 
 logger = logging.getLogger(__name__)
 
@@ -64,16 +64,13 @@ class LanguageDetectorComponent(GraphComponent):
         """Fit the detector on nlu/<lang>/ examples and the language table; store it with the model."""
         knowledge_dir, nlu_dir = _paths(self._config)
         self.detector = build_detector(knowledge_dir, nlu_dir)
-        with self._storage.write_to(self._resource) as folder:
-            (folder / _FILE).write_bytes(pickle.dumps(self.detector))
-        return self._resource
+        return storage.save(self._storage, self._resource, _FILE, self.detector)
 
     @classmethod
     def load(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
              execution_context: ExecutionContext, **kwargs: Any) -> LanguageDetectorComponent:
         """The detector stored with the model."""
-        with model_storage.read_from(resource) as folder:
-            detector = pickle.loads((folder / _FILE).read_bytes())
+        detector = storage.load(model_storage, resource, _FILE)
         return cls(config, model_storage, resource, detector)
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import pickle
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.settings import ROOT
 from bot.triage import Triage, build_triage
 from bot.urgency_model import UrgencyModel, training_pairs
+from nlu import storage
 
 logger = logging.getLogger(__name__)
 
@@ -98,16 +98,13 @@ class UrgencyComponent(GraphComponent):
         pairs = training_pairs(ROOT / str(self._config["examples_dir"]), ROOT / "nlu",
                                lambda text: cues.classify(text).level == "routine")
         self.model = UrgencyModel.train(pairs) if pairs else None
-        with self._storage.write_to(self._resource) as folder:
-            (folder / _FILE).write_bytes(pickle.dumps(self.model))
-        return self._resource
+        return storage.save(self._storage, self._resource, _FILE, self.model)
 
     @classmethod
     def load(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
              execution_context: ExecutionContext, **kwargs: Any) -> UrgencyComponent:
         """The cues from knowledge/ and the model stored with the Rasa model."""
-        with model_storage.read_from(resource) as folder:
-            model = pickle.loads((folder / _FILE).read_bytes())
+        model = storage.load(model_storage, resource, _FILE)
         return cls(config, model_storage, resource, model)
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
