@@ -79,7 +79,8 @@ def test_routine_gets_the_full_answer_and_no_offer(stack: Stack, kb: KnowledgeBa
     stack.say(who, "hello")
     replies = stack.say(who, "how can my children go to school here")
     texts = [r["text"] for r in replies]
-    assert kb.articles_for("education")[0].translations["en"].long in texts[0]
+    # Rasa's REST output splits a reply at blank lines: title, body, sources and note arrive as separate bubbles
+    assert kb.articles_for("education")[0].translations["en"].long in texts
     assert kb.text("en", "urgent_handoff") not in texts
 
 
