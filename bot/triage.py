@@ -4,6 +4,10 @@ Cue phrases are editor data. A word ending in `*` matches any ending, one starti
 allows up to three other words in between. Every language's cues run on every message, so a wrong language
 guess never hides an emergency. Hypothetical markers ("what if", "agar") lower `urgent` cues to routine, never an
 emergency cue: missing an emergency is the worst error. The same holds for the model layer's verdicts.
+
+A cue entry marked `weak: true` names a topic rather than an event ("detention centre", "tomorrow"): people ask
+about it in routine questions, so it counts only when another cue fires or the model also sees some urgency
+(urgent-or-worse probability of at least WEAK_CUE_SUPPORT).
 """
 
 from __future__ import annotations
@@ -27,6 +31,16 @@ _ARABIC_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "�
 _DIACRITICS = re.compile(r"[\u064b-\u065f\u0670\u06d6-\u06ed]")
 _APOSTROPHES = re.compile(r"['’`´]")
 GAP = "..."
+WEAK_CUE_SUPPORT = 0.3
+
+
+@dataclass(frozen=True)
+class ModelVerdict:
+    """The model layer's say on one message: its level, the score that decided it, and P(urgent or worse)."""
+
+    level: str
+    score: float
+    urgent_or_worse: float
 
 
 def fold(text: str) -> str:
@@ -55,6 +69,7 @@ class Cue:
     family: str
     level: str
     phrase: str
+    weak: bool = False
 
 
 def _word_pattern(word: str) -> dict[str, Any]:
@@ -83,7 +98,8 @@ class Triage:
             for entry in data.get("cues") or ():
                 for phrase in entry.get("phrases") or ():
                     key = f"{lang}:{len(self.cues)}"
-                    self.cues[key] = Cue(lang, str(entry["family"]), str(entry["level"]), str(phrase))
+                    self.cues[key] = Cue(lang, str(entry["family"]), str(entry["level"]), str(phrase),
+                                         bool(entry.get("weak")))
                     matcher.add(key, [self._pattern(nlp, str(phrase))])
             self._matchers.append((lang, nlp, matcher))
             hyp = Matcher(nlp.vocab)
@@ -130,25 +146,27 @@ class Triage:
         return any(matcher(nlp.make_doc(folded)) for _lang, nlp, matcher in self.hypothetical)
 
     def classify(self, text: str, languages: set[str] | None = None,
-                 model: tuple[str, float] | None = None) -> Urgency:
+                 model: ModelVerdict | None = None) -> Urgency:
         """Urgency with its reasons: cues (in `languages`, all when None) and the model; the highest level wins."""
         cues = self.matches(text, languages)
         hypothetical = self.is_hypothetical(text)
         level = "routine"
         reasons: list[str] = []
-        if model is not None and (model[0] == "emergency" or (model[0] == "urgent" and not hypothetical)):
-            level = model[0]
-            reasons.append(f"model {model[0]} (score {model[1]:.2f})")
-        if not cues:
-            return Urgency(level, tuple(reasons))
+        if model is not None and (model.level == "emergency" or (model.level == "urgent" and not hypothetical)):
+            level = model.level
+            reasons.append(f"model {model.level} (score {model.score:.2f})")
+        supported = any(not c.weak for c in cues) or (model is not None and model.urgent_or_worse >= WEAK_CUE_SUPPORT)
         for cue in sorted(cues, key=lambda c: -LEVELS.index(c.level)):
-            cue_level = cue.level
-            if hypothetical and cue_level == "urgent":
-                reasons.append(f"cue {cue.family} ({cue.language}: '{cue.phrase}') in a hypothetical question")
+            name = f"cue {cue.family} ({cue.language}: '{cue.phrase}')"
+            if hypothetical and cue.level == "urgent":
+                reasons.append(f"{name} in a hypothetical question")
                 continue
-            reasons.append(f"cue {cue.family} ({cue.language}: '{cue.phrase}') -> {cue_level}")
-            if LEVELS.index(cue_level) > LEVELS.index(level):
-                level = cue_level
+            if cue.weak and cue.level == "urgent" and not supported:
+                reasons.append(f"{name} is weak and nothing else points to urgency")
+                continue
+            reasons.append(f"{name} -> {cue.level}")
+            if LEVELS.index(cue.level) > LEVELS.index(level):
+                level = cue.level
         return Urgency(level, tuple(reasons[:6]))
 
 
@@ -164,6 +182,8 @@ def load_cue_files(knowledge_dir: Path) -> dict[str, dict[str, Any]]:
             where = f"cues[{i + 1}]"
             if entry.get("level") not in ("emergency", "urgent"):
                 raise KnowledgeError(str(path), f"{where}.level", "must be 'emergency' or 'urgent'")
+            if "weak" in entry and not isinstance(entry["weak"], bool):
+                raise KnowledgeError(str(path), f"{where}.weak", "must be true or false")
             if not entry.get("family"):
                 raise KnowledgeError(str(path), f"{where}.family", "is missing (for example: violence, medical)")
             for j, phrase in enumerate(entry.get("phrases") or ()):

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from bot.errors import KnowledgeError
+from bot.triage import ModelVerdict
 
 logger = logging.getLogger(__name__)
 
@@ -102,13 +103,13 @@ class UrgencyModel:
                     emergency_threshold, urgent_threshold)
         return cls(pipeline, emergency_threshold, urgent_threshold)
 
-    def predict(self, text: str) -> tuple[str, float]:
-        """(level, score) where score is the probability mass that decided it."""
+    def predict(self, text: str) -> ModelVerdict:
+        """The level, the probability mass that decided it, and P(urgent or worse)."""
         probs = dict(zip(self.pipeline.classes_, self.pipeline.predict_proba([text])[0], strict=True))
         emergency = float(probs.get("emergency", 0.0))
         urgent_or_worse = emergency + float(probs.get("urgent", 0.0))
         if emergency >= self.emergency_threshold:
-            return "emergency", emergency
+            return ModelVerdict("emergency", emergency, urgent_or_worse)
         if urgent_or_worse >= self.urgent_threshold:
-            return "urgent", urgent_or_worse
-        return "routine", 1.0 - urgent_or_worse
+            return ModelVerdict("urgent", urgent_or_worse, urgent_or_worse)
+        return ModelVerdict("routine", 1.0 - urgent_or_worse, urgent_or_worse)

@@ -8,7 +8,7 @@ import pytest
 
 from bot.errors import KnowledgeError
 from bot.settings import ROOT
-from bot.triage import Triage, build_triage, load_cue_files
+from bot.triage import ModelVerdict, Triage, build_triage, load_cue_files
 
 # (language, family, text, lowest acceptable level) — sentences written for these tests.
 CASES = [
@@ -103,9 +103,30 @@ def test_an_emergency_cue_is_never_lowered_by_a_hypothetical_marker(triage: Tria
 
 
 def test_the_model_layer_raises_but_never_lowers(triage: Triage) -> None:
-    assert triage.classify("hello", model=("emergency", 0.7)).level == "emergency"
-    assert triage.classify("i want to kill myself", model=("routine", 0.9)).level == "emergency"
-    assert "model emergency" in triage.classify("hello", model=("emergency", 0.7)).reasons[0]
+    assert triage.classify("hello", model=ModelVerdict("emergency", 0.7, 0.8)).level == "emergency"
+    assert triage.classify("i want to kill myself", model=ModelVerdict("routine", 0.9, 0.1)).level == "emergency"
+    assert "model emergency" in triage.classify("hello", model=ModelVerdict("emergency", 0.7, 0.8)).reasons[0]
+
+
+WEAK_CUES = {"en": {"cues": [
+    {"family": "detention_now", "level": "urgent", "weak": True, "phrases": ["detention centre"]},
+    {"family": "detention_now", "level": "urgent", "phrases": ["took my brother"]},
+]}}
+
+
+@pytest.mark.parametrize(("text", "model", "level"), [
+    ("how long do they keep people in a detention centre", None, "routine"),
+    ("how long do they keep people in a detention centre", ModelVerdict("routine", 0.9, 0.1), "routine"),
+    ("they took my brother to the detention centre", None, "urgent"),
+    ("he is in the detention centre since this morning", ModelVerdict("routine", 0.6, 0.4), "urgent"),
+])
+def test_a_weak_cue_counts_only_with_support(text: str, model: ModelVerdict | None, level: str) -> None:
+    assert Triage(WEAK_CUES).classify(text, model=model).level == level
+
+
+def test_a_weak_cue_that_did_not_count_says_why() -> None:
+    reasons = Triage(WEAK_CUES).classify("what is a detention centre").reasons
+    assert any("weak" in r for r in reasons)
 
 
 def test_every_language_has_every_family(triage: Triage) -> None:
@@ -121,6 +142,7 @@ def test_every_language_has_every_family(triage: Triage) -> None:
     ("cues:\n  - level: emergency\n    phrases: [knife]\n", "cues[1].family"),
     ("cues:\n  - family: violence\n    level: emergency\n    phrases: ['*']\n", "cues[1].phrases[1]"),
     ("cues: [\n", "(whole file)"),
+    ("cues:\n  - family: deadline\n    level: urgent\n    weak: maybe\n    phrases: [tonight]\n", "cues[1].weak"),
 ])
 def test_a_broken_cue_file_names_file_and_key(tmp_path: Path, content: str, key: str) -> None:
     (tmp_path / "triage").mkdir()
