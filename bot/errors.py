@@ -39,3 +39,22 @@ class BadInput(RafiqError):
 
 class UnknownLanguage(BadInput):
     """A language code that Rafiq does not support."""
+
+    status = 400
+
+
+class Forbidden(RafiqError):
+    """A request that failed authentication (bad webhook signature or secret)."""
+
+    status = 403
+
+
+class DeliveryError(RafiqError):
+    """A provider refused or failed to deliver a message; `transient` ones are worth retrying."""
+
+    status = 502
+
+    def __init__(self, message: str, transient: bool, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.transient = transient
+        self.retry_after = retry_after

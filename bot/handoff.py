@@ -14,6 +14,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from bot.db import create_tables
+
 logger = logging.getLogger(__name__)
 
 metadata = sa.MetaData()
@@ -49,8 +51,7 @@ class HandoffStore:
     """SQL table of handoff requests (SQLite by default, PostgreSQL for scale)."""
 
     def __init__(self, database_url: str) -> None:
-        self.engine = sa.create_engine(database_url, future=True)
-        metadata.create_all(self.engine)
+        self.engine = create_tables(database_url, metadata)
 
     def request(self, conversation: str, language: str, urgency: str, topic: str | None,
                 reasons: list[str]) -> int:

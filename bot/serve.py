@@ -13,18 +13,25 @@ from typing import Any
 import yaml
 
 from bot.model import rasa_environment
-from bot.settings import ROOT, Settings
+from bot.errors import ConfigError
+from bot.settings import ROOT, SETTINGS, Settings
 
 logger = logging.getLogger(__name__)
 
 
+MESSAGING_CHANNELS = (
+    ("channels.twilio.TwilioInput", ("twilio_account_sid", "twilio_auth_token")),
+    ("channels.telegram.TelegramInput", ("telegram_bot_token", "telegram_webhook_secret")),
+)
+
+
 def commands(model: Path, host: str = "127.0.0.1", port: int = 5005, actions_port: int = 5055,
-             endpoints: str = "endpoints.yml") -> list[list[str]]:
+             endpoints: str = "endpoints.yml", credentials: str = "credentials.yml") -> list[list[str]]:
     """The action server and the Rasa server, both on loopback (Rasa's HTTP API stays off)."""
     return [
         [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(actions_port)],
         [sys.executable, "-m", "rasa", "run", "--model", str(model), "--endpoints", endpoints,
-         "--credentials", "credentials.yml", "--interface", host, "--port", str(port)],
+         "--credentials", credentials, "--interface", host, "--port", str(port)],
     ]
 
 
@@ -43,6 +50,18 @@ def endpoints_yaml(actions_port: int, database_url: str) -> str:
                            "tracker_store": store}, sort_keys=False)
 
 
+def credentials_yaml(settings: Settings) -> str:
+    """credentials.yml plus each messaging channel whose secrets are set (they read them from the settings)."""
+    channels = yaml.safe_load((ROOT / "credentials.yml").read_text(encoding="utf-8")) or {}
+    for channel, secrets in MESSAGING_CHANNELS:
+        if all(settings[name] for name in secrets):
+            channels[channel] = {}
+        elif any(settings[name] for name in secrets):
+            missing = [s.env for s in SETTINGS if s.name in secrets and not settings[s.name]]
+            raise ConfigError(f"{channel.split('.')[1]} is half configured: set {', '.join(missing)} too")
+    return yaml.safe_dump(channels, sort_keys=False)
+
+
 def serve(model: Path, settings: Settings, host: str = "127.0.0.1", port: int = 5005,
           actions_port: int = 5055) -> int:
     """Start both servers, wait, and stop both when either exits or a signal arrives."""
@@ -52,8 +71,10 @@ def serve(model: Path, settings: Settings, host: str = "127.0.0.1", port: int = 
     endpoints = ROOT / "var" / "endpoints.yml"
     endpoints.write_text(endpoints_yaml(actions_port, settings.database_url), encoding="utf-8")
     endpoints.chmod(0o600)
+    credentials = ROOT / "var" / "credentials.yml"
+    credentials.write_text(credentials_yaml(settings), encoding="utf-8")
     processes = [subprocess.Popen(cmd, cwd=ROOT, env=env)
-                 for cmd in commands(model, host, port, actions_port, str(endpoints))]
+                 for cmd in commands(model, host, port, actions_port, str(endpoints), str(credentials))]
     stopping = False
 
     def stop(signum: int, _frame: object) -> None:

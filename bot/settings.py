@@ -41,11 +41,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("twilio_auth_token", "TWILIO_AUTH_TOKEN", None, "Twilio auth token (signs webhooks)", True),
     Setting("twilio_sms_from", "TWILIO_SMS_FROM", None, "Twilio number that sends SMS"),
     Setting("twilio_whatsapp_from", "TWILIO_WHATSAPP_FROM", None, "Twilio WhatsApp sender (whatsapp:+...)"),
+    Setting("twilio_whatsapp_template_sid", "TWILIO_WHATSAPP_TEMPLATE_SID", None,
+            "approved WhatsApp template (ContentSid, HX...) sent outside the 24-hour window"),
     Setting("twilio_api_base_url", "TWILIO_API_BASE_URL", "https://api.twilio.com", "Twilio API base URL"),
     Setting("telegram_bot_token", "TELEGRAM_BOT_TOKEN", None, "Telegram bot token", True),
     Setting("telegram_webhook_secret", "TELEGRAM_WEBHOOK_SECRET", None, "secret token Telegram sends back", True),
     Setting("telegram_api_base_url", "TELEGRAM_API_BASE_URL", "https://api.telegram.org/bot",
             "python-telegram-bot base_url"),
+    Setting("inbox_retention", "RAFIQ_INBOX_RETENTION_HOURS", "72",
+            "hours a processed webhook id is kept to recognise provider retries and replays"),
     Setting("telegram_volunteer_chat_id", "TELEGRAM_VOLUNTEER_CHAT_ID", None, "Telegram chat of the volunteers"),
 )
 

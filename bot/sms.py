@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 
 GSM7_BASIC = frozenset(
@@ -17,7 +18,8 @@ GSM7_BASIC = frozenset(
 )
 GSM7_EXTENSION = frozenset("^{}\\[~]|€\f")
 TWILIO_BODY_LIMIT = 1600
-SENTENCE_END = re.compile(r"(?<=[.!?؟।。:;\n])\s+")
+MAX_SEGMENTS_PER_BODY = 10  # Twilio's advice: longer bodies are delivered less reliably
+SENTENCE_END = re.compile(r"(?<=[.!?؟।。:;])\s+")
 
 
 @dataclass(frozen=True)
@@ -54,37 +56,63 @@ def segments(text: str) -> int:
     return -(-n // enc.per_segment)
 
 
-def split_message(text: str, limit: int = TWILIO_BODY_LIMIT) -> list[str]:
-    """Split text into message bodies of at most `limit` characters, at sentence ends, else at spaces."""
+def fits_sms_body(text: str) -> bool:
+    """Within Twilio's 1600-character body limit and at most MAX_SEGMENTS_PER_BODY segments."""
+    return len(text) <= TWILIO_BODY_LIMIT and segments(text) <= MAX_SEGMENTS_PER_BODY
+
+
+def split_message(text: str, limit: int = TWILIO_BODY_LIMIT, fits: Callable[[str], bool] | None = None) -> list[str]:
+    """Split text into bodies of at most `limit` characters (and `fits`), at sentence ends, else at spaces."""
+    def ok(candidate: str) -> bool:
+        return len(candidate) <= limit and (fits is None or fits(candidate))
+
     text = text.strip()
-    if len(text) <= limit:
+    if ok(text):
         return [text] if text else []
     parts: list[str] = []
     current = ""
-    for sentence in _pieces(text, limit):
-        joined = f"{current} {sentence}".strip() if current else sentence
-        if len(joined) <= limit:
+    for sentence in _pieces(text, limit, ok):
+        joined = f"{current}{_joint(current)}{sentence}" if current else sentence
+        if ok(joined):
             current = joined
         else:
             parts.append(current)
             current = sentence
     if current:
         parts.append(current)
-    return parts
+    return [p.strip() for p in parts if p.strip()]
 
 
-def _pieces(text: str, limit: int) -> list[str]:
-    """Sentences, each cut at spaces (or hard) when longer than `limit`."""
+def _joint(current: str) -> str:
+    return "" if current.endswith("\n") else " "
+
+
+def _pieces(text: str, limit: int, ok: Callable[[str], bool]) -> list[str]:
+    """Sentences (a line break ends one too), each cut at spaces (or hard) when it does not fit alone."""
     out: list[str] = []
-    for sentence in (s.strip() for s in SENTENCE_END.split(text)):
-        while len(sentence) > limit:
-            cut = sentence.rfind(" ", 0, limit + 1)
-            cut = cut if cut > limit // 2 else limit
-            out.append(sentence[:cut].strip())
-            sentence = sentence[cut:].strip()
-        if sentence:
-            out.append(sentence)
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    for number, line in enumerate(lines, start=1):
+        sentences = SENTENCE_END.split(line)
+        for i, sentence in enumerate(sentences, start=1):
+            sentence = sentence.strip()
+            while sentence and not ok(sentence):
+                cut = _largest_fit(sentence, ok)
+                out.append(sentence[:cut].strip())
+                sentence = sentence[cut:].strip()
+            if sentence:
+                line_end = i == len(sentences) and number < len(lines)
+                out.append(sentence + ("\n" if line_end else ""))
     return out
+
+
+def _largest_fit(sentence: str, ok: Callable[[str], bool]) -> int:
+    """Where to cut a too-long sentence: the last space before the largest prefix that fits."""
+    lo, hi = 1, len(sentence)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        lo, hi = (mid, hi) if ok(sentence[:mid]) else (lo, mid - 1)
+    space = sentence.rfind(" ", 0, lo + 1)
+    return space if space > lo // 2 else lo
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -17,8 +17,11 @@ from typing import Any
 import pytest
 
 from bot.model import rasa_environment
-from bot.serve import commands, endpoints_yaml
-from bot.settings import ROOT
+from bot.serve import commands, credentials_yaml, endpoints_yaml
+from bot.settings import ROOT, load_settings
+from channels.fakes import FakeProviders, FakeState
+
+PUBLIC_URL = "https://rafiq.example.org"  # what Twilio signs: the public URL, not the loopback one behind a proxy
 
 
 def free_port() -> int:
@@ -34,6 +37,9 @@ class Stack:
 
     url: str
     logs: list[Path]
+    env: dict[str, str]
+    database: Path
+    fakes: FakeProviders
 
     def post(self, path: str, body: bytes, content_type: str = "application/json") -> tuple[int, Any]:
         """POST raw bytes; return (status, parsed JSON or text)."""
@@ -58,18 +64,37 @@ class Stack:
 
 
 @pytest.fixture(scope="session")
-def stack(model_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    """Start the action server and Rasa (own ports, own SQLite files); stop both at the end."""
+def fakes() -> Iterator[FakeProviders]:
+    """Loopback fakes of the Twilio and Telegram APIs, for the whole session."""
+    state = FakeState(account_sid="AC" + "f" * 32, auth_token="test-twilio-auth-token",
+                      bot_token="4242:test-telegram-bot-token")
+    providers = FakeProviders(state, free_port()).start()
+    yield providers
+    providers.stop()
+
+
+@pytest.fixture(scope="session")
+def stack(model_path: Path, tmp_path_factory: pytest.TempPathFactory, fakes: FakeProviders) -> Iterator[Stack]:
+    """Start the action server and Rasa (own ports, own SQLite files, every channel on the fakes); stop at the end."""
     tmp = tmp_path_factory.mktemp("stack")
     port, actions_port = free_port(), free_port()
+    database = tmp / "rafiq.db"
     endpoints = tmp / "endpoints.yml"
-    endpoints.write_text(endpoints_yaml(actions_port, f"sqlite:///{tmp / 'rafiq.db'}"))
+    endpoints.write_text(endpoints_yaml(actions_port, f"sqlite:///{database}"))
     env = rasa_environment()
-    env.update({"SANIC_HOST": "127.0.0.1", "RAFIQ_DATABASE_URL": f"sqlite:///{tmp / 'rafiq.db'}"})
+    env.update({"SANIC_HOST": "127.0.0.1", "RAFIQ_DATABASE_URL": f"sqlite:///{database}",
+                "RAFIQ_PUBLIC_URL": PUBLIC_URL,
+                "TWILIO_ACCOUNT_SID": fakes.state.account_sid, "TWILIO_AUTH_TOKEN": fakes.state.auth_token,
+                "TWILIO_SMS_FROM": "+15550001111", "TWILIO_WHATSAPP_FROM": "whatsapp:+15550002222",
+                "TWILIO_API_BASE_URL": fakes.url,
+                "TELEGRAM_BOT_TOKEN": fakes.state.bot_token, "TELEGRAM_WEBHOOK_SECRET": "test-telegram-secret",
+                "TELEGRAM_API_BASE_URL": fakes.url + "/bot"})
+    credentials = tmp / "credentials.yml"
+    credentials.write_text(credentials_yaml(load_settings(env, dotenv=tmp / "none.env")))
     logs = [tmp / "actions.log", tmp / "rasa.log"]
     processes = []
-    for command, log in zip(commands(model_path, port=port, actions_port=actions_port, endpoints=str(endpoints)),
-                            logs, strict=True):
+    for command, log in zip(commands(model_path, port=port, actions_port=actions_port, endpoints=str(endpoints),
+                                     credentials=str(credentials)), logs, strict=True):
         processes.append(subprocess.Popen(command, cwd=ROOT, env=env, stdout=log.open("w"),
                                           stderr=subprocess.STDOUT))
     url = f"http://127.0.0.1:{port}"
@@ -84,7 +109,7 @@ def stack(model_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
                     raise RuntimeError("the stack did not start:\n" + "\n".join(
                         log.read_text()[-3000:] for log in logs)) from None
                 time.sleep(1)
-        yield Stack(url, logs)
+        yield Stack(url, logs, env, database, fakes)
     finally:
         for process in processes:
             process.terminate()
@@ -98,3 +123,20 @@ def stack(model_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
 @pytest.fixture(scope="session", autouse=True)
 def _quiet_env() -> None:
     os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+
+
+def wait_for(fakes: FakeProviders, to: str, count: int, timeout: float = 60.0, settle: float = 0.0) -> list[str]:
+    """Bodies sent to `to` once at least `count` have arrived (then `settle` seconds more, to catch extras)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        bodies = [m["body"] or "" for m in list(fakes.state.sent) if m["to"] == to]
+        if len(bodies) >= count:
+            break
+        time.sleep(0.1)
+    time.sleep(settle)
+    return [m["body"] or "" for m in list(fakes.state.sent) if m["to"] == to]
+
+
+def sent_to(fakes: FakeProviders, to: str) -> list[dict[str, Any]]:
+    """Every record the fakes hold for `to`."""
+    return [m for m in list(fakes.state.sent) if m["to"] == to]

@@ -1,0 +1,199 @@
+"""What every messaging channel (Twilio SMS/WhatsApp, Telegram) shares, between the webhook and Rasa.
+
+A webhook is authenticated by the subclass, then `accept` records the message durably (a repeated provider id
+is a duplicate: no second reply) and acknowledges at once. Messages of one conversation are processed one at a
+time, in the order they arrived; keywords (STOP, START, HELP), media and numbered options are handled here, the
+rest goes to Rasa, and the turn's replies are fitted to the medium and sent with retries. Rasa, the stores and
+the logs only ever see the conversation's pseudonym, never the phone number or chat id.
+"""
+
+from __future__ import annotations
+
+import abc
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from sanic import Blueprint, Sanic
+
+from bot.contacts import ContactStore
+from bot.delivery import Sender
+from bot.inbox import Inbox, InboxItem
+from bot.keywords import Keyword, Keywords
+from bot.knowledge import KnowledgeStore
+from bot.medium import chosen_option, render
+from bot.privacy import pseudonym
+from bot.settings import Settings
+
+logger = logging.getLogger(__name__)
+TEXT, MEDIA, CALLBACK = "text", "media", "callback"
+SWEEP_SECONDS = 30.0
+KEYWORD_TEXTS = {Keyword.STOP: "keyword_stop", Keyword.START: "keyword_start", Keyword.HELP: "keyword_help"}
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """One authenticated webhook message, before anything else reads it."""
+
+    message_id: str
+    medium: str
+    address: str
+    text: str
+    kind: str = TEXT
+
+
+class ConversationQueues:
+    """One queue per conversation: its messages are handled one at a time, in arrival order."""
+
+    def __init__(self, handle: Callable[[InboxItem], Awaitable[None]]) -> None:
+        self._handle = handle
+        self._queues: dict[str, asyncio.Queue[InboxItem]] = {}
+        self._queued: set[tuple[str, str]] = set()
+
+    def put(self, item: InboxItem) -> None:
+        """Queue an item (an item already queued is ignored)."""
+        key = (item.channel, item.message_id)
+        if key in self._queued:
+            return
+        self._queued.add(key)
+        queue = self._queues.get(item.conversation)
+        if queue is None:
+            queue = self._queues[item.conversation] = asyncio.Queue()
+            asyncio.get_running_loop().create_task(self._drain(item.conversation, queue))
+        queue.put_nowait(item)
+
+    async def _drain(self, conversation: str, queue: asyncio.Queue[InboxItem]) -> None:
+        while True:
+            try:
+                item = queue.get_nowait()
+            except asyncio.QueueEmpty:
+                del self._queues[conversation]
+                return
+            try:
+                await self._handle(item)
+            finally:
+                self._queued.discard((item.channel, item.message_id))
+
+    async def idle(self, timeout: float) -> None:
+        """Wait until every queue is empty (at shutdown), at most `timeout` seconds."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while self._queues and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.05)
+
+
+class MessagingInput(InputChannel, abc.ABC):
+    """Base of the Twilio and Telegram input channels: subclasses authenticate and parse webhooks."""
+
+    def __init__(self, settings: Settings, sender: Sender) -> None:
+        self.settings = settings
+        self.sender = sender
+        self.max_chars = int(settings.max_message_chars)
+        self.inbox = Inbox(settings.database_url)
+        self.contacts = ContactStore(settings.database_url)
+        self.keywords = Keywords.load(Path(settings.knowledge_dir))
+        self.knowledge = KnowledgeStore(Path(settings.knowledge_dir))
+        self.queues = ConversationQueues(self._process)
+        self._on_new_message: Callable[[UserMessage], Awaitable[Any]] | None = None
+        self._app: Sanic | None = None
+
+    @abc.abstractmethod
+    def routes(self, blueprint: Blueprint) -> None:
+        """Add the webhook route(s) to the channel's blueprint."""
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        """The webhook routes, plus recovery of unfinished messages once the server runs."""
+        self._on_new_message = on_new_message
+        blueprint = Blueprint(f"rafiq_{self.name()}", __name__)
+        self.routes(blueprint)
+
+        @blueprint.listener("after_server_start")
+        async def recover(app: Sanic, _loop: Any) -> None:
+            self._app = app
+            app.add_task(self._sweep())
+
+        @blueprint.listener("before_server_stop")
+        async def drain(app: Sanic, _loop: Any) -> None:
+            await self.queues.idle(timeout=10)
+            await self.sender.close()
+
+        return blueprint
+
+    def conversation_of(self, medium: str, address: str) -> str:
+        """The pseudonym Rasa and every store know this person by."""
+        return pseudonym(self.settings.pepper, f"{medium}:{address}")
+
+    def accept(self, inbound: Inbound) -> bool:
+        """Record the message durably and queue it; False for a duplicate (already accepted once)."""
+        conversation = self.conversation_of(inbound.medium, inbound.address)
+        item = self.inbox.accept(self.name(), inbound.message_id, conversation, asdict(inbound))
+        if item is None:
+            logger.info("%s: duplicate message id ignored", self.name())
+            return False
+        self.contacts.seen(conversation, inbound.medium, inbound.address)
+        self.queues.put(item)
+        return True
+
+    async def _sweep(self) -> None:
+        """After start-up, then every SWEEP_SECONDS: queue messages accepted but never answered."""
+        older_than = 0.0
+        while True:
+            agent = getattr(self._app.ctx, "agent", None) if self._app else None
+            if agent is not None and agent.is_ready():
+                for item in self.inbox.unfinished(older_than):
+                    self.queues.put(item)
+                older_than = 2 * SWEEP_SECONDS
+            await asyncio.sleep(SWEEP_SECONDS if older_than else 1.0)
+
+    async def _process(self, item: InboxItem) -> None:
+        """Answer one message; on failure it goes back to the inbox for a retry."""
+        if not self.inbox.claim(item):
+            return
+        try:
+            await self._answer(Inbound(**item.payload), item.conversation)
+        except Exception:
+            logger.exception("%s: a message could not be processed", self.name())
+            self.inbox.release(item)
+            return
+        self.inbox.finish(item)
+
+    async def _answer(self, inbound: Inbound, conversation: str) -> None:
+        contact = self.contacts.get(conversation)
+        if contact is None:
+            return
+        keyword = self.keywords.match(inbound.text) if inbound.kind != MEDIA else None
+        if keyword is not None:
+            if keyword.keyword is Keyword.STOP:
+                self.contacts.set_opted_out(conversation, True)
+            elif keyword.keyword is Keyword.START:
+                self.contacts.set_opted_out(conversation, False)
+            language = keyword.reply_language(await self._language(conversation, contact.language))
+            self.contacts.set_language(conversation, language)
+            messages = [{"text": self.knowledge.get().text(language, KEYWORD_TEXTS[keyword.keyword])}]
+            logger.info("%s: keyword %s", self.name(), keyword.keyword.value)
+        elif contact.opted_out:
+            logger.info("%s: message from a person who wrote STOP: no reply", self.name())
+            return
+        elif inbound.kind == MEDIA or not inbound.text:
+            language = await self._language(conversation, contact.language)
+            key = "media_unsupported" if inbound.kind == MEDIA else "empty_message"
+            messages = [{"text": self.knowledge.get().text(language, key)}]
+        else:
+            text = chosen_option(inbound.text, contact.options) or inbound.text
+            collector = CollectingOutputChannel()
+            assert self._on_new_message is not None
+            await self._on_new_message(UserMessage(text, collector, conversation, input_channel=inbound.medium))
+            messages = collector.messages
+        rendered = render(messages, inbound.medium)
+        self.contacts.set_options(conversation, rendered.options)
+        await self.sender.send(contact, rendered)
+
+    async def _language(self, conversation: str, fallback: str | None) -> str:
+        """The conversation's language from the tracker store, else `fallback`, else the default."""
+        agent = getattr(self._app.ctx, "agent", None) if self._app else None
+        tracker = await agent.tracker_store.retrieve(conversation) if agent and agent.tracker_store else None
+        language = tracker.get_slot("language") if tracker is not None else None
+        return str(language or fallback or self.settings.default_language)
