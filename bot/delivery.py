@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import abc
 import asyncio
+import functools
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -49,7 +50,7 @@ class Sender(abc.ABC):
         """Send the pre-approved template used outside WhatsApp's 24-hour window."""
         raise DeliveryError(f"{self.name} has no template messages", transient=False)
 
-    async def close(self) -> None:
+    async def close(self) -> None:  # noqa: B027 (optional hook: most senders hold no connection)
         """Release connections."""
 
     async def send(self, contact: Contact, rendered: Rendered) -> int:
@@ -57,7 +58,7 @@ class Sender(abc.ABC):
         sent = 0
         for message in rendered.messages:
             try:
-                await with_retries(lambda m=message: self.send_one(contact, m), f"{self.name} {contact.medium}")
+                await with_retries(functools.partial(self.send_one, contact, message), f"{self.name} {contact.medium}")
             except DeliveryError as exc:
                 logger.error("%s %s: a message was not delivered (%s)", self.name, contact.medium, exc)
                 return sent

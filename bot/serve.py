@@ -12,8 +12,8 @@ from typing import Any
 
 import yaml
 
-from bot.model import rasa_environment
 from bot.errors import ConfigError
+from bot.model import rasa_environment
 from bot.settings import ROOT, SETTINGS, Settings
 
 logger = logging.getLogger(__name__)
