@@ -133,6 +133,16 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_telegram_set_webhook(args: argparse.Namespace, settings: Settings) -> int:
+    """Register the Telegram webhook (RAFIQ_PUBLIC_URL) with its secret token."""
+    import asyncio
+
+    from bot.telegram_api import set_webhook
+
+    print(f"Telegram will send updates to {asyncio.run(set_webhook(settings))}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """All commands and their options, wired in one place."""
     parser = argparse.ArgumentParser(prog="rafiq", description=__doc__)
@@ -152,6 +162,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--actions-port", type=int, default=5055)
     p.set_defaults(func=cmd_serve)
     sub.add_parser("chat", help="chat with the running bot in the terminal").set_defaults(func=cmd_chat)
+    telegram = sub.add_parser("telegram", help="Telegram bot set-up").add_subparsers(dest="action", required=True)
+    telegram.add_parser("set-webhook", help="register RAFIQ_PUBLIC_URL/webhooks/telegram/webhook and its secret"
+                        ).set_defaults(func=cmd_telegram_set_webhook)
     return parser
 
 
