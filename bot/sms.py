@@ -19,7 +19,7 @@ GSM7_BASIC = frozenset(
 GSM7_EXTENSION = frozenset("^{}\\[~]|€\f")
 TWILIO_BODY_LIMIT = 1600
 MAX_SEGMENTS_PER_BODY = 10  # Twilio's advice: longer bodies are delivered less reliably
-SENTENCE_END = re.compile(r"(?<=[.!?؟।。:;])\s+")
+SENTENCE_END = re.compile(r"(?:(?<=[!?؟।。:;])|(?<=\D\.))\s+")  # "2. Türkçe" is an option, not a sentence end
 
 
 @dataclass(frozen=True)
