@@ -49,4 +49,5 @@ def test_a_word_longer_than_the_limit_is_cut_hard() -> None:
 
 
 def test_line_breaks_survive_splitting() -> None:
-    assert split_message("Which language?\n1. English\n2. Türkçe", limit=30) == ["Which language?\n1. English", "2. Türkçe"]
+    parts = split_message("Which language?\n1. English\n2. Türkçe", limit=30)
+    assert parts == ["Which language?\n1. English", "2. Türkçe"]
