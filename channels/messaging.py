@@ -32,6 +32,7 @@ from bot.settings import Settings
 logger = logging.getLogger(__name__)
 TEXT, MEDIA, CALLBACK = "text", "media", "callback"
 SWEEP_SECONDS = 30.0
+PURGE_EVERY_SWEEPS = 120  # about once an hour
 KEYWORD_TEXTS = {Keyword.STOP: "keyword_stop", Keyword.START: "keyword_start", Keyword.HELP: "keyword_help"}
 
 
@@ -139,13 +140,16 @@ class MessagingInput(InputChannel, abc.ABC):
 
     async def _sweep(self) -> None:
         """After start-up, then every SWEEP_SECONDS: queue messages accepted but never answered."""
-        older_than = 0.0
+        older_than, sweeps = 0.0, 0
+        retention = float(self.settings.inbox_retention) * 3600
         while True:
             agent = getattr(self._app.ctx, "agent", None) if self._app else None
             if agent is not None and agent.is_ready():
                 for item in self.inbox.unfinished(older_than):
                     self.queues.put(item)
-                older_than = 2 * SWEEP_SECONDS
+                if sweeps % PURGE_EVERY_SWEEPS == 0:
+                    logger.info("%s: %d expired message ids purged", self.name(), self.inbox.purge(retention))
+                older_than, sweeps = 2 * SWEEP_SECONDS, sweeps + 1
             await asyncio.sleep(SWEEP_SECONDS if older_than else 1.0)
 
     async def _process(self, item: InboxItem) -> None:
