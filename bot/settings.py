@@ -94,6 +94,28 @@ class Settings(Mapping[str, Any]):
         return {k: ("***" if k in secret and v else v) for k, v in self._values.items()}
 
 
+ENV_EXAMPLE_HEADER = """\
+# Rafiq configuration. Copy to .env (never commit .env) or set these in the environment.
+# The environment wins over .env. Secrets have no default: a channel whose secrets are absent is not mounted,
+# and outside development (RAFIQ_ENV=production) the service refuses to start without RAFIQ_PEPPER.
+"""
+
+
+def env_example() -> str:
+    """The text of .env.example, generated from the settings table so that it documents every variable."""
+    blocks = [ENV_EXAMPLE_HEADER]
+    for s in SETTINGS:
+        lines = [f"# {s.help}{' [secret]' if s.secret else ''}"]
+        if s.default is None:
+            lines.append(f"# {s.env}=")
+        elif str(ROOT) in s.default:
+            lines += [f"# default: {s.default.replace(str(ROOT), '<project>')}", f"# {s.env}="]
+        else:
+            lines.append(f"{s.env}={s.default}")
+        blocks.append("\n".join(lines) + "\n")
+    return "\n".join(blocks)
+
+
 def read_dotenv(path: Path) -> dict[str, str]:
     """Parse a simple KEY=VALUE .env file (comments and blank lines ignored)."""
     values: dict[str, str] = {}

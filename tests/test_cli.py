@@ -56,3 +56,11 @@ def test_eval_prints_per_language_figures(tmp_path: Path) -> None:
     assert report["en"]["language_accuracy"] == 1.0
     assert report["tr"]["n"] == 1
     assert report["all"]["topic_macro_f1"] is not None
+
+
+def test_env_example_documents_every_setting() -> None:
+    from bot.settings import ROOT, SETTINGS, env_example
+
+    text = (ROOT / ".env.example").read_text(encoding="utf-8")
+    assert text == env_example(), "regenerate: .venv/bin/python -c 'from bot.settings import env_example; ...'"
+    assert all(s.env in text for s in SETTINGS)
