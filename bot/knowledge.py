@@ -5,6 +5,7 @@ Everything here is data that editors change; the bot re-reads it when a file cha
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ class Translation:
     short: str
     long: str | None
     source_revision: int
+    questions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,13 @@ class Article:
     organisations: tuple[str, ...]
     translations: dict[str, Translation]
     path: str
+    last_reviewed: dt.date | None = None
+    reviewer: str | None = None
+    interval_days: int = 180
+
+    def review_due(self) -> dt.date | None:
+        """When the next review is due (None when the article was never reviewed)."""
+        return self.last_reviewed + dt.timedelta(days=self.interval_days) if self.last_reviewed else None
 
     def translation_state(self, lang: str) -> str:
         """'current', 'stale' (made from an older source revision) or 'missing'."""
@@ -116,6 +125,8 @@ def load_article(path: Path) -> Article:
     status = str(review.get("status", ""))
     if status not in REVIEW_STATUSES:
         raise KnowledgeError(str(path), "review.status", f"must be one of {', '.join(REVIEW_STATUSES)}")
+    if status == "reviewed" and not review.get("reviewer"):
+        raise KnowledgeError(str(path), "review.reviewer", "a 'reviewed' article needs the name of its reviewer")
     translations: dict[str, Translation] = {}
     for lang, tr in (_need(data, "translations", path, dict)).items():
         if not isinstance(tr, dict):
@@ -123,10 +134,14 @@ def load_article(path: Path) -> Article:
         for key in ("title", "short"):
             if not str(tr.get(key) or "").strip():
                 raise KnowledgeError(str(path), f"translations.{lang}.{key}", "is missing or empty")
+        questions = tr.get("questions") or []
+        if not isinstance(questions, list) or not all(isinstance(q, str) and q.strip() for q in questions):
+            raise KnowledgeError(str(path), f"translations.{lang}.questions", "must be a list of questions (text)")
         translations[str(lang)] = Translation(
             title=str(tr["title"]).strip(), short=str(tr["short"]).strip(),
             long=str(tr["long"]).strip() if tr.get("long") else None,
             source_revision=int(tr.get("source_revision") or 0),
+            questions=tuple(q.strip() for q in questions),
         )
     sources = _need(data, "sources", path, list)
     for i, src in enumerate(sources):
@@ -136,8 +151,29 @@ def load_article(path: Path) -> Article:
         id=_need(data, "id", path), topic=_need(data, "topic", path), revision=int(_need(data, "revision", path, int)),
         jurisdiction=tuple(str(j) for j in _need(data, "jurisdiction", path, list)), status=status,
         sources=tuple(sources), organisations=tuple(data.get("organisations") or ()),
-        translations=translations, path=str(path),
+        translations=translations, path=str(path), last_reviewed=_date(review, path),
+        reviewer=str(review["reviewer"]) if review.get("reviewer") else None,
+        interval_days=_interval(review, path),
     )
+
+
+def _date(review: dict[str, Any], path: Path) -> dt.date | None:
+    value = review.get("last_reviewed")
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError as exc:
+        raise KnowledgeError(str(path), "review.last_reviewed", f"'{value}' is not a date like 2026-11-24") from exc
+
+
+def _interval(review: dict[str, Any], path: Path) -> int:
+    value = review.get("interval_days", 180)
+    if not isinstance(value, int) or value < 1:
+        raise KnowledgeError(str(path), "review.interval_days", "must be a whole number of days, for example 180")
+    return value
 
 
 def load_knowledge(root: Path) -> KnowledgeBase:
