@@ -6,6 +6,7 @@ Commands that need the trained model (classify, eval) load it through nlu.parser
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import logging
 import sys
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from bot.errors import RafiqError
-from bot.settings import Settings, load_settings
+from bot.settings import ROOT, Settings, load_settings
 
 logger = logging.getLogger(__name__)
 
@@ -143,6 +144,66 @@ def cmd_telegram_set_webhook(args: argparse.Namespace, settings: Settings) -> in
     return 0
 
 
+def cmd_kb_check(args: argparse.Namespace, settings: Settings) -> int:
+    """Every problem in the knowledge folder; exit code 1 when there is an error."""
+    from bot.kb_check import check
+
+    findings = check(Path(settings.knowledge_dir), dt.date.today())
+    for finding in findings:
+        print(f"{finding.level}: {finding}")
+    errors = sum(1 for f in findings if f.level == "error")
+    print(f"{errors} errors, {len(findings) - errors} warnings")
+    return 1 if errors else 0
+
+
+def cmd_kb_show(args: argparse.Namespace, settings: Settings) -> int:
+    """An article exactly as a person receives it on one channel."""
+    from bot.kb_tools import show
+    from bot.knowledge import load_knowledge
+
+    print(show(load_knowledge(Path(settings.knowledge_dir)), args.id, args.lang, args.channel))
+    return 0
+
+
+def cmd_kb_report(args: argparse.Namespace, settings: Settings) -> int:
+    """Write the HTML report and print its path."""
+    from bot.kb_report import report
+
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(report(Path(settings.knowledge_dir), dt.date.today()), encoding="utf-8")
+    print(out)
+    return 0
+
+
+def cmd_kb_stats(args: argparse.Namespace, settings: Settings) -> int:
+    """Counts of articles, translations, overdue reviews and texts over the SMS budget."""
+    from bot.kb_tools import format_stats, stats
+
+    figures = stats(Path(settings.knowledge_dir), dt.date.today())
+    print(json.dumps(figures, indent=2) if args.json else format_stats(figures))
+    return 0
+
+
+def _add_kb(sub: Any) -> None:
+    """`rafiq kb ...`: the editors' tools over knowledge/ (RAFIQ_KNOWLEDGE_DIR)."""
+    kb = sub.add_parser("kb", help="editors' tools: check, show, report, stats").add_subparsers(dest="action",
+                                                                                              required=True)
+    kb.add_parser("check", help="list every problem in knowledge/ (exit code 1 on errors)").set_defaults(
+        func=cmd_kb_check)
+    p = kb.add_parser("show", help="an article exactly as a person receives it")
+    p.add_argument("id", help="the article id (its file name without .yml)")
+    p.add_argument("--lang", default="en", help="language code: en, ar, fa, ur, bn, fr, tr or id")
+    p.add_argument("--channel", default="sms", choices=("sms", "whatsapp", "telegram", "web"))
+    p.set_defaults(func=cmd_kb_show)
+    p = kb.add_parser("report", help="write an HTML report on the knowledge folder")
+    p.add_argument("--out", default=str(ROOT / "var" / "kb-report.html"), help="where to write it")
+    p.set_defaults(func=cmd_kb_report)
+    p = kb.add_parser("stats", help="translation, review and SMS figures")
+    p.add_argument("--json", action="store_true", help="print the figures as JSON")
+    p.set_defaults(func=cmd_kb_stats)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """All commands and their options, wired in one place."""
     parser = argparse.ArgumentParser(prog="rafiq", description=__doc__)
@@ -165,6 +226,7 @@ def build_parser() -> argparse.ArgumentParser:
     telegram = sub.add_parser("telegram", help="Telegram bot set-up").add_subparsers(dest="action", required=True)
     telegram.add_parser("set-webhook", help="register RAFIQ_PUBLIC_URL/webhooks/telegram/webhook and its secret"
                         ).set_defaults(func=cmd_telegram_set_webhook)
+    _add_kb(sub)
     return parser
 
 

@@ -137,6 +137,8 @@ def load_article(path: Path) -> Article:
         questions = tr.get("questions") or []
         if not isinstance(questions, list) or not all(isinstance(q, str) and q.strip() for q in questions):
             raise KnowledgeError(str(path), f"translations.{lang}.questions", "must be a list of questions (text)")
+        if not isinstance(tr.get("source_revision") or 0, int):
+            raise KnowledgeError(str(path), f"translations.{lang}.source_revision", "must be a whole number, like 1")
         translations[str(lang)] = Translation(
             title=str(tr["title"]).strip(), short=str(tr["short"]).strip(),
             long=str(tr["long"]).strip() if tr.get("long") else None,
