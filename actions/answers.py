@@ -24,7 +24,7 @@ class ActionAnswer(RafiqAction):
             dispatcher.utter_message(text=turn.text("rephrase"))
             return []
         channel = "sms" if turn.urgency == "urgent" else turn.channel
-        messages, served = replies.answer(turn.kb, topic, turn.language, turn.country, channel)
+        messages, served = replies.answer(turn.kb, topic, turn.language, turn.country, channel, turn.message)
         turn.say(dispatcher, messages)
         events: list[EventType] = [SlotSet("topic", topic)]
         if served is not None:

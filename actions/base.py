@@ -32,6 +32,7 @@ class Turn:
     channel: str
     intent: str | None
     conversation: str
+    message: str = ""
 
     @classmethod
     def read(cls, tracker: Tracker, runtime: Runtime) -> Turn:
@@ -46,7 +47,8 @@ class Turn:
                    urgency=urgency.get("level") or "routine", reasons=list(urgency.get("reasons") or []),
                    country=tracker.get_slot("country"), channel=channel,
                    intent=(latest.get("intent") or {}).get("name"),
-                   conversation=pseudonym(runtime.settings.pepper, tracker.sender_id))
+                   conversation=pseudonym(runtime.settings.pepper, tracker.sender_id),
+                   message=str(latest.get("text") or ""))
 
     def say(self, dispatcher: CollectingDispatcher, messages: list[replies.Reply]) -> None:
         """Send replies in order."""

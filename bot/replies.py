@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.article_select import choose
 from bot.knowledge import Article, KnowledgeBase
 from bot.languages import Language
 
@@ -58,7 +59,8 @@ def welcome(kb: KnowledgeBase, table: dict[str, Language], lang: str) -> list[Re
     return [Reply(kb.text(lang, "welcome")), language_menu(kb, table, lang)]
 
 
-def _article_text(kb: KnowledgeBase, article: Article, lang: str, channel: str) -> str:
+def article_text(kb: KnowledgeBase, article: Article, lang: str, channel: str) -> str:
+    """The article in `lang` as sent on `channel`: the short text by SMS, else title, long text, sources, note."""
     tr = article.translations[lang]
     if channel in SHORT_CHANNELS or not tr.long:
         return tr.short
@@ -67,13 +69,8 @@ def _article_text(kb: KnowledgeBase, article: Article, lang: str, channel: str) 
                         kb.text(lang, "legal_note")])
 
 
-def answer(kb: KnowledgeBase, topic: str, lang: str, country: str | None, channel: str) -> tuple[list[Reply],
-                                                                                                Served | None]:
-    """The article for `topic` in `lang` (country-specific first); a missing or stale translation is said so."""
-    articles = kb.articles_for(topic, country)
-    if not articles:
-        return [Reply(kb.text(lang, "handoff_offer"))], None
-    article = articles[0]
+def article_replies(kb: KnowledgeBase, article: Article, lang: str, channel: str) -> tuple[list[Reply], Served]:
+    """One article in `lang` (English when that translation is missing), with a note when missing or stale."""
     state = article.translation_state(lang)
     replies: list[Reply] = []
     served_lang = lang
@@ -82,8 +79,18 @@ def answer(kb: KnowledgeBase, topic: str, lang: str, country: str | None, channe
         served_lang = kb.source_language
     elif state == "stale":
         replies.append(Reply(kb.text(lang, "translation_stale")))
-    replies.insert(0, Reply(_article_text(kb, article, served_lang, channel)))
+    replies.insert(0, Reply(article_text(kb, article, served_lang, channel)))
     return replies, Served(article.id, article.revision, served_lang, state)
+
+
+def answer(kb: KnowledgeBase, topic: str, lang: str, country: str | None, channel: str,
+           text: str = "") -> tuple[list[Reply], Served | None]:
+    """The topic's article that best fits `text` (the person's country preferred), in `lang`; a missing or stale
+    translation is said so."""
+    article = choose(kb, text, topic, country)
+    if article is None:
+        return [Reply(kb.text(lang, "handoff_offer"))], None
+    return article_replies(kb, article, lang, channel)
 
 
 def emergency(kb: KnowledgeBase, lang: str, country: str | None) -> list[Reply]:
