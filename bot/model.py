@@ -13,9 +13,34 @@ from bot.settings import ROOT
 
 logger = logging.getLogger(__name__)
 
-#: everything that goes into the model; knowledge/ articles are read at run time and need no retraining
+#: everything that goes into the model; articles' answers are read at run time and need no retraining, but their
+#: example questions are topic training data (generated into var/training/articles.yml)
 TRAINING_INPUTS = ("config.yml", "domain.yml", "nlu", "knowledge/languages", "nlu/language.py", "bot/languages.py")
 FINGERPRINT_FILE = ".fingerprint"
+ARTICLE_DATA = Path("var") / "training" / "articles.yml"
+
+
+def article_training_data(knowledge_dir: Path, nlu_dir: Path) -> str:
+    """Rasa NLU YAML: every article's example questions as examples of its topic intent (questions already in
+    nlu/ are left out, so no example is ever listed under two intents)."""
+    from bot.knowledge import load_knowledge
+
+    existing = {line.strip()[2:].strip().lower() for path in nlu_dir.glob("*/*.yml")
+                for line in path.read_text(encoding="utf-8").splitlines() if line.strip().startswith("- ")}
+    per_topic: dict[str, list[str]] = {}
+    seen: set[str] = set()
+    for article in sorted(load_knowledge(knowledge_dir).articles.values(), key=lambda a: a.id):
+        for translation in article.translations.values():
+            for question in translation.questions:
+                key = " ".join(question.lower().split())
+                if key and key not in existing and key not in seen:
+                    seen.add(key)
+                    per_topic.setdefault(article.topic, []).append(" ".join(question.split()))
+    lines = ['version: "3.1"', "# Generated from knowledge/articles/*/*.yml questions by bot/model.py: do not edit.",
+             "nlu:"]
+    for topic in sorted(per_topic):
+        lines += [f"- intent: {topic}", "  examples: |"] + [f"    - {q}" for q in per_topic[topic]]
+    return "\n".join(lines) + "\n"
 
 
 def training_fingerprint(root: Path = ROOT) -> str:
@@ -30,6 +55,7 @@ def training_fingerprint(root: Path = ROOT) -> str:
                 continue
             digest.update(str(file.relative_to(root)).encode())
             digest.update(file.read_bytes())
+    digest.update(article_training_data(root / "knowledge", root / "nlu").encode())
     return digest.hexdigest()
 
 
@@ -70,8 +96,11 @@ def train(model_dir: Path, force: bool = False) -> Path:
     fingerprint = training_fingerprint()
     name = f"rafiq-{fingerprint[:12]}.tar.gz"
     print("training the model (a few minutes on 2 cores)...", file=sys.stderr)
+    generated = ROOT / ARTICLE_DATA
+    generated.parent.mkdir(parents=True, exist_ok=True)
+    generated.write_text(article_training_data(ROOT / "knowledge", ROOT / "nlu"), encoding="utf-8")
     command = [sys.executable, "-m", "rasa", "train", "--config", "config.yml", "--domain", "domain.yml",
-               "--data", "nlu", "--out", str(model_dir), "--fixed-model-name", name.removesuffix(".tar.gz")]
+               "--data", "nlu", str(ARTICLE_DATA), "--out", str(model_dir), "--fixed-model-name", name.removesuffix(".tar.gz")]
     subprocess.run(command, cwd=ROOT, env=rasa_environment(), check=True, stdout=sys.stderr)
     (model_dir / FINGERPRINT_FILE).write_text(f"{fingerprint} {name}\n")
     for old in model_dir.glob("*.tar.gz"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import time
@@ -39,6 +40,7 @@ class Stack:
     logs: list[Path]
     env: dict[str, str]
     database: Path
+    knowledge: Path
     fakes: FakeProviders
 
     def post(self, path: str, body: bytes, content_type: str = "application/json") -> tuple[int, Any]:
@@ -79,11 +81,13 @@ def stack(model_path: Path, tmp_path_factory: pytest.TempPathFactory, fakes: Fak
     tmp = tmp_path_factory.mktemp("stack")
     port, actions_port = free_port(), free_port()
     database = tmp / "rafiq.db"
+    knowledge = tmp / "knowledge"  # a copy, so that tests can edit answers while the bot runs
+    shutil.copytree(ROOT / "knowledge", knowledge)
     endpoints = tmp / "endpoints.yml"
     endpoints.write_text(endpoints_yaml(actions_port, f"sqlite:///{database}"))
     env = rasa_environment()
     env.update({"SANIC_HOST": "127.0.0.1", "RAFIQ_DATABASE_URL": f"sqlite:///{database}",
-                "RAFIQ_PUBLIC_URL": PUBLIC_URL,
+                "RAFIQ_PUBLIC_URL": PUBLIC_URL, "RAFIQ_KNOWLEDGE_DIR": str(knowledge),
                 "TWILIO_ACCOUNT_SID": fakes.state.account_sid, "TWILIO_AUTH_TOKEN": fakes.state.auth_token,
                 "TWILIO_SMS_FROM": "+15550001111", "TWILIO_WHATSAPP_FROM": "whatsapp:+15550002222",
                 "TWILIO_API_BASE_URL": fakes.url,
@@ -109,7 +113,7 @@ def stack(model_path: Path, tmp_path_factory: pytest.TempPathFactory, fakes: Fak
                     raise RuntimeError("the stack did not start:\n" + "\n".join(
                         log.read_text()[-3000:] for log in logs)) from None
                 time.sleep(1)
-        yield Stack(url, logs, env, database, fakes)
+        yield Stack(url, logs, env, database, knowledge, fakes)
     finally:
         for process in processes:
             process.terminate()

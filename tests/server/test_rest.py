@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import uuid
+from pathlib import Path
 
 import pytest
 
 from bot.article_select import choose
 from bot.knowledge import Article, KnowledgeBase
+from bot.settings import ROOT
 from tests.server.conftest import Stack
 
 pytestmark = pytest.mark.server
@@ -149,3 +151,20 @@ def test_no_message_text_in_the_server_logs(stack: Stack) -> None:
     stack.say(sender(), "canary-7f3a my passport number is X1234567")
     for log in stack.logs:
         assert "canary-7f3a" not in log.read_text()
+
+
+def test_an_edited_answer_is_served_without_retraining(stack: Stack, kb: KnowledgeBase) -> None:
+    question = "how can my children go to school here"
+    article = _chosen(kb, question, "education")
+    path = stack.knowledge / Path(article.path).relative_to(ROOT / "knowledge")
+    original = path.read_text(encoding="utf-8")
+    title = article.translations["en"].title
+    assert original.count(title) == 1
+    try:
+        path.write_text(original.replace(title, "Schools: edited by an editor a moment ago"), encoding="utf-8")
+        who = sender()
+        stack.say(who, "hello")
+        texts = [r.get("text", "") for r in stack.say(who, question)]
+        assert "*Schools: edited by an editor a moment ago*" in texts
+    finally:
+        path.write_text(original, encoding="utf-8")
