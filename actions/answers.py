@@ -6,6 +6,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import country
 from actions.base import RafiqAction, Turn
 from bot import replies
 
@@ -31,4 +32,9 @@ class ActionAnswer(RafiqAction):
             events.append(SlotSet("last_article", served.as_dict()))
         if served is None or served.state == "missing":
             events.append(SlotSet("pending", "handoff"))
+            return events
+        question = country.ask_after_answer(turn, tracker, topic)
+        if question is not None:
+            turn.say(dispatcher, [question[0]])
+            events += question[1]
         return events

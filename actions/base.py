@@ -3,66 +3,19 @@
 from __future__ import annotations
 
 import abc
-from dataclasses import dataclass
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.runtime import Runtime, get_runtime
+from actions import country
+from actions.runtime import get_runtime
+from actions.turn import Turn
 from bot import replies
 from bot.conversation_language import explicit_choice
-from bot.knowledge import KnowledgeBase
-from bot.privacy import pseudonym
 
-CHANNEL_KINDS = {"twilio_sms": "sms", "sms": "sms", "whatsapp": "whatsapp", "telegram": "telegram"}
-
-
-@dataclass(frozen=True)
-class Turn:
-    """What an action needs to know about the current message and conversation."""
-
-    runtime: Runtime
-    kb: KnowledgeBase
-    language: str
-    urgency: str
-    reasons: list[str]
-    country: str | None
-    channel: str
-    intent: str | None
-    conversation: str
-    message: str = ""
-
-    @classmethod
-    def read(cls, tracker: Tracker, runtime: Runtime) -> Turn:
-        """Collect slots and the parse result of the latest message."""
-        latest = tracker.latest_message or {}
-        urgency = latest.get("urgency") or {}
-        language = tracker.get_slot("language") or runtime.settings.default_language
-        if language not in runtime.languages:
-            language = runtime.settings.default_language
-        channel = CHANNEL_KINDS.get(tracker.get_latest_input_channel() or "", "web")
-        return cls(runtime=runtime, kb=runtime.knowledge.get(), language=language,
-                   urgency=urgency.get("level") or "routine", reasons=list(urgency.get("reasons") or []),
-                   country=tracker.get_slot("country"), channel=channel,
-                   intent=(latest.get("intent") or {}).get("name"),
-                   conversation=pseudonym(runtime.settings.pepper, tracker.sender_id),
-                   message=str(latest.get("text") or ""))
-
-    def say(self, dispatcher: CollectingDispatcher, messages: list[replies.Reply]) -> None:
-        """Send replies in order."""
-        for reply in messages:
-            dispatcher.utter_message(**reply.as_message())
-
-    def text(self, key: str, **values: Any) -> str:
-        """An interface text in the conversation language."""
-        return self.kb.text(self.language, key, **values)
-
-    def request_handoff(self, topic: str | None) -> list[EventType]:
-        """Record that this person needs a volunteer (urgency and reasons go with it)."""
-        self.runtime.handoff.request(self.conversation, self.language, self.urgency, topic, self.reasons)
-        return [SlotSet("handoff_requested", True), SlotSet("pending", None)]
+__all__ = ["RafiqAction", "Turn"]
 
 
 class RafiqAction(Action, abc.ABC):
@@ -86,14 +39,21 @@ class RafiqAction(Action, abc.ABC):
         events: list[EventType] = []
         if turn.urgency == "emergency":
             # Never a wall of text: the numbers, two safety lines and a volunteer, nothing else.
-            turn.say(dispatcher, replies.emergency(turn.kb, turn.language, turn.country))
+            turn.say(dispatcher, replies.emergency(turn.kb, turn.language, turn.country, turn.dial_country))
             events += turn.request_handoff(turn.intent if turn.intent in replies.TOPICS else None)
+            if turn.country is None:
+                events.append(SlotSet("pending", country.pending_value(turn.dial_country, emergency=True)))
             return [*events, SlotSet("welcomed", True), SlotSet("misses", 0)]
         text = (tracker.latest_message or {}).get("text") or ""
         if explicit_choice(text, turn.intent, turn.runtime.languages, tracker.get_slot("pending") == "language"):
             # A language picked from the menu or named: confirm in it, whatever the intent was.
             turn.say(dispatcher, [replies.Reply(turn.text("language_set")), replies.Reply(turn.text("ask_topic"))])
             return [*events, SlotSet("welcomed", True), SlotSet("pending", None), SlotSet("misses", 0)]
+        answered = country.answer_pending(turn, tracker, dispatcher)
+        if answered is not None:
+            events += answered.events
+            if answered.done:
+                return [*events, SlotSet("welcomed", True), SlotSet("misses", 0)]
         if not tracker.get_slot("welcomed"):
             welcome = replies.welcome(turn.kb, turn.runtime.languages, turn.language)
             with_menu = self.name() == "action_greet"

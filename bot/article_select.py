@@ -17,7 +17,7 @@ from bot.knowledge import Article, KnowledgeBase
 #: a country-specific article must beat a general one by this much when the person's country is unknown
 UNKNOWN_COUNTRY_PENALTY = 0.1
 #: an article for the person's own country gets this bonus
-OWN_COUNTRY_BONUS = 0.15
+OWN_COUNTRY_BONUS = 0.3
 
 
 @dataclass(frozen=True)

@@ -71,6 +71,7 @@ class Country:
     emergency: tuple[dict[str, str], ...]
     dial_codes: tuple[str, ...]
     unhcr: str | None
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -205,7 +206,7 @@ def load_knowledge(root: Path) -> KnowledgeBase:
             raise KnowledgeError(str(cpath), f"countries.{code}.emergency", "needs at least one number")
         countries[str(code)] = Country(code=str(code), names=dict(c.get("name") or {}),
                                        emergency=tuple(c["emergency"]), dial_codes=tuple(c.get("dial_codes") or ()),
-                                       unhcr=c.get("unhcr"))
+                                       unhcr=c.get("unhcr"), aliases=tuple(str(a) for a in c.get("aliases") or ()))
     opath = root / "organisations.yml"
     organisations = dict((_read_yaml(opath) or {}).get("organisations") or {})
     for article in articles.values():

@@ -93,8 +93,9 @@ def answer(kb: KnowledgeBase, topic: str, lang: str, country: str | None, channe
     return article_replies(kb, article, lang, channel)
 
 
-def emergency(kb: KnowledgeBase, lang: str, country: str | None) -> list[Reply]:
-    """Short: the country's emergency numbers (or general advice and a question), safety lines, a volunteer."""
+def emergency(kb: KnowledgeBase, lang: str, country: str | None, suggestion: str | None = None) -> list[Reply]:
+    """Short: the country's emergency numbers (or general advice and a question about the country, suggesting the
+    phone's country when known), safety lines, a volunteer."""
     facts = kb.countries.get(country or "")
     lines = [kb.text(lang, "emergency_intro")]
     if facts:
@@ -106,5 +107,24 @@ def emergency(kb: KnowledgeBase, lang: str, country: str | None) -> list[Reply]:
     lines.append(kb.text(lang, "emergency_handoff"))
     replies = [Reply("\n".join(lines))]
     if not facts:
-        replies.append(Reply(kb.text(lang, "ask_country")))
+        replies.append(country_question(kb, lang, suggestion))
     return replies
+
+
+def country_name(kb: KnowledgeBase, code: str, lang: str) -> str:
+    """A country's name in `lang` (English when missing)."""
+    names = kb.countries[code].names
+    return names.get(lang) or names.get("en") or code
+
+
+def country_question(kb: KnowledgeBase, lang: str, suggestion: str | None) -> Reply:
+    """'Are you in Türkiye?' when the phone suggests a country, else 'Which country are you in?'."""
+    if suggestion in kb.countries:
+        return Reply(kb.text(lang, "confirm_country", country=country_name(kb, str(suggestion), lang)))
+    return Reply(kb.text(lang, "ask_country"))
+
+
+def emergency_numbers(kb: KnowledgeBase, lang: str, country: str) -> Reply:
+    """'Call 112 (all emergencies) now.' for a known country."""
+    numbers = ", ".join(f"{e['number']} ({e['service']})" for e in kb.countries[country].emergency)
+    return Reply(kb.text(lang, "emergency_numbers", numbers=numbers))

@@ -21,6 +21,7 @@ from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, Us
 from sanic import Blueprint, Sanic
 
 from bot.contacts import ContactStore
+from bot.country import dial_country
 from bot.delivery import Sender
 from bot.inbox import Inbox, InboxItem
 from bot.keywords import Keyword, Keywords
@@ -189,7 +190,10 @@ class MessagingInput(InputChannel, abc.ABC):
             text = chosen_option(inbound.text, contact.options) or inbound.text
             collector = CollectingOutputChannel()
             assert self._on_new_message is not None
-            await self._on_new_message(UserMessage(text, collector, conversation, input_channel=inbound.medium))
+            suggestion = dial_country(inbound.address, self.knowledge.get()) if inbound.medium != "telegram" else None
+            metadata = {"dial_country": suggestion} if suggestion else None  # the country code, never the number
+            await self._on_new_message(UserMessage(text, collector, conversation, input_channel=inbound.medium,
+                                                   metadata=metadata))
             messages = collector.messages
         rendered = render(messages, inbound.medium)
         self.contacts.set_options(conversation, rendered.options)

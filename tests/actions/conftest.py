@@ -25,11 +25,12 @@ def runtime_on_tmp_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
 
 def make_tracker(text: str, intent: str | None, *, language: str | None = None, urgency: str = "routine",
                  reasons: list[str] | None = None, detected: str | None = None, channel: str = "rest",
-                 **slots: Any) -> Tracker:
+                 dial_country: str | None = None, **slots: Any) -> Tracker:
     """A tracker whose latest message is `text`, parsed as `intent`, with the given slots."""
     latest = {"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": [],
               "language": {"code": detected or language, "reliable": True},
-              "urgency": {"level": urgency, "reasons": reasons or []}}
+              "urgency": {"level": urgency, "reasons": reasons or []},
+              "metadata": {"dial_country": dial_country} if dial_country else {}}
     all_slots = {"language": language, "welcomed": True, "misses": 0, **slots}
     events = [{"event": "user", "text": text, "parse_data": latest, "input_channel": channel}]
     return Tracker("tester", all_slots, latest, events, False, None, {}, "action_listen")

@@ -1,0 +1,70 @@
+"""What an action knows about the current message and conversation (the `Turn`), read once per action."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.runtime import Runtime
+from bot import replies
+from bot.knowledge import KnowledgeBase
+from bot.privacy import pseudonym
+
+CHANNEL_KINDS = {"twilio_sms": "sms", "sms": "sms", "whatsapp": "whatsapp", "telegram": "telegram"}
+
+
+@dataclass(frozen=True)
+class Turn:
+    """What an action needs to know about the current message and conversation."""
+
+    runtime: Runtime
+    kb: KnowledgeBase
+    language: str
+    urgency: str
+    reasons: list[str]
+    country: str | None
+    channel: str
+    intent: str | None
+    conversation: str
+    message: str = ""
+    dial_country: str | None = None
+
+    @classmethod
+    def read(cls, tracker: Tracker, runtime: Runtime) -> Turn:
+        """Collect slots and the parse result of the latest message."""
+        latest = tracker.latest_message or {}
+        urgency = latest.get("urgency") or {}
+        language = tracker.get_slot("language") or runtime.settings.default_language
+        if language not in runtime.languages:
+            language = runtime.settings.default_language
+        channel = CHANNEL_KINDS.get(tracker.get_latest_input_channel() or "", "web")
+        return cls(runtime=runtime, kb=runtime.knowledge.get(), language=language,
+                   urgency=urgency.get("level") or "routine", reasons=list(urgency.get("reasons") or []),
+                   country=tracker.get_slot("country"), channel=channel,
+                   intent=(latest.get("intent") or {}).get("name"),
+                   conversation=pseudonym(runtime.settings.pepper, tracker.sender_id),
+                   message=str(latest.get("text") or ""), dial_country=_dial_country(latest, runtime))
+
+    def say(self, dispatcher: CollectingDispatcher, messages: list[replies.Reply]) -> None:
+        """Send replies in order."""
+        for reply in messages:
+            dispatcher.utter_message(**reply.as_message())
+
+    def text(self, key: str, **values: Any) -> str:
+        """An interface text in the conversation language."""
+        return self.kb.text(self.language, key, **values)
+
+    def request_handoff(self, topic: str | None) -> list[EventType]:
+        """Record that this person needs a volunteer (urgency and reasons go with it)."""
+        self.runtime.handoff.request(self.conversation, self.language, self.urgency, topic, self.reasons)
+        return [SlotSet("handoff_requested", True), SlotSet("pending", None)]
+
+
+def _dial_country(latest: dict[str, Any], runtime: Runtime) -> str | None:
+    """The country the phone's calling code suggests (set by the SMS/WhatsApp channel), if it is one we know."""
+    code = (latest.get("metadata") or {}).get("dial_country")
+    return str(code) if code in runtime.knowledge.get().countries else None
