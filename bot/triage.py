@@ -5,6 +5,10 @@ allows up to three other words in between. Every language's cues run on every me
 guess never hides an emergency. Hypothetical markers ("what if", "agar") lower `urgent` cues to routine, never an
 emergency cue: missing an emergency is the worst error. The same holds for the model layer's verdicts.
 
+Negation words listed per language (`negation:`) right before an urgent cue, or right after it in languages
+that negate after the verb (Urdu "nahi", Bengali "na"), turn that cue off: "they did not take my passport".
+Emergency cues are never negated: "I am not safe" must stay an emergency.
+
 A cue entry marked `weak: true` names a topic rather than an event ("detention centre", "tomorrow"): people ask
 about it in routine questions, so it counts only when another cue fires or the model also sees some urgency
 (urgent-or-worse probability of at least WEAK_CUE_SUPPORT).
@@ -90,6 +94,7 @@ class Triage:
         from spacy.matcher import Matcher
 
         self.cues: dict[str, Cue] = {}
+        self.negation: dict[str, frozenset[str]] = {}
         self.hypothetical: list[tuple[str, Any, Any]] = []
         self._matchers: list[tuple[str, Any, Any]] = []
         for lang, data in cue_files.items():
@@ -102,6 +107,7 @@ class Triage:
                                          bool(entry.get("weak")))
                     matcher.add(key, [self._pattern(nlp, str(phrase))])
             self._matchers.append((lang, nlp, matcher))
+            self.negation[lang] = frozenset(fold(str(w)) for w in data.get("negation") or ())
             hyp = Matcher(nlp.vocab)
             for i, phrase in enumerate(data.get("hypothetical") or ()):
                 hyp.add(f"h{i}", [self._pattern(nlp, str(phrase))])
@@ -128,17 +134,28 @@ class Triage:
         return pattern
 
     def matches(self, text: str, languages: set[str] | None = None) -> list[Cue]:
-        """Every cue found in `text`, in the given languages (all when None)."""
+        """Every cue found in `text`, in the given languages (all when None), negated urgent cues left out."""
+        return self.scan(text, languages)[0]
+
+    def scan(self, text: str, languages: set[str] | None = None) -> tuple[list[Cue], list[Cue]]:
+        """(cues found, urgent cues turned off by a negation word next to them)."""
         folded = fold(text)
         found: dict[str, Cue] = {}
+        negated: dict[str, Cue] = {}
         for lang, nlp, matcher in self._matchers:
             if languages is not None and lang not in languages:
                 continue
             doc = nlp.make_doc(folded)
-            for match_id, _start, _end in matcher(doc):
+            words = self.negation.get(lang, frozenset())
+            for match_id, start, end in matcher(doc):
                 key = nlp.vocab.strings[match_id]
-                found[key] = self.cues[key]
-        return list(found.values())
+                cue = self.cues[key]
+                near = {t.lower_ for t in doc[max(0, start - 2):start]} | {t.lower_ for t in doc[end:end + 1]}
+                if cue.level == "urgent" and words & near:
+                    negated[key] = cue
+                else:
+                    found[key] = cue
+        return list(found.values()), [c for k, c in negated.items() if k not in found]
 
     def is_hypothetical(self, text: str) -> bool:
         """True when the message asks about a general or imagined case ("what if the police stop me")."""
@@ -148,7 +165,7 @@ class Triage:
     def classify(self, text: str, languages: set[str] | None = None,
                  model: ModelVerdict | None = None) -> Urgency:
         """Urgency with its reasons: cues (in `languages`, all when None) and the model; the highest level wins."""
-        cues = self.matches(text, languages)
+        cues, negated = self.scan(text, languages)
         hypothetical = self.is_hypothetical(text)
         level = "routine"
         reasons: list[str] = []
@@ -167,6 +184,7 @@ class Triage:
             reasons.append(f"{name} -> {cue.level}")
             if LEVELS.index(cue.level) > LEVELS.index(level):
                 level = cue.level
+        reasons += [f"cue {c.family} ({c.language}: '{c.phrase}') negated" for c in negated]
         return Urgency(level, tuple(reasons[:6]))
 
 
@@ -178,6 +196,9 @@ def load_cue_files(knowledge_dir: Path) -> dict[str, dict[str, Any]]:
             data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         except yaml.YAMLError as exc:
             raise KnowledgeError(str(path), "(whole file)", f"is not valid YAML: {exc}") from exc
+        negation = data.get("negation") or []
+        if not isinstance(negation, list) or not all(isinstance(w, str) and w.strip() for w in negation):
+            raise KnowledgeError(str(path), "negation", "must be a list of words such as: not, never")
         for i, entry in enumerate(data.get("cues") or ()):
             where = f"cues[{i + 1}]"
             if entry.get("level") not in ("emergency", "urgent"):

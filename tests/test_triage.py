@@ -129,6 +129,27 @@ def test_a_weak_cue_that_did_not_count_says_why() -> None:
     assert any("weak" in r for r in reasons)
 
 
+NEGATED_CUES = {
+    "en": {"negation": ["not", "never", "didn't", "no"], "cues": [
+        {"family": "passport_threat", "level": "urgent", "phrases": ["took my passport"]},
+        {"family": "suicide", "level": "emergency", "phrases": ["safe"]}]},
+    "ur": {"negation": ["nahi", "نہیں"], "cues": [
+        {"family": "detention_now", "level": "urgent", "phrases": ["giraftar kiya"]}]},
+}
+
+
+@pytest.mark.parametrize(("text", "level"), [
+    ("they took my passport yesterday", "urgent"),
+    ("the employer never took my passport, can he keep my contract?", "routine"),
+    ("i am not safe", "emergency"),                         # emergency cues are never negated
+    ("police ne mere bhai ko giraftar kiya", "urgent"),
+    ("police ne giraftar kiya nahi, sirf poocha", "routine"),  # Urdu negates after the verb
+])
+def test_a_negation_word_next_to_an_urgent_cue_turns_it_off(text: str, level: str) -> None:
+    urgency = Triage(NEGATED_CUES).classify(text)
+    assert urgency.level == level, urgency.reasons
+
+
 def test_every_language_has_every_family(triage: Triage) -> None:
     families = {"violence", "medical", "suicide", "trafficking", "child_danger", "detention_now",
                 "deportation_imminent"}
@@ -142,6 +163,7 @@ def test_every_language_has_every_family(triage: Triage) -> None:
     ("cues:\n  - level: emergency\n    phrases: [knife]\n", "cues[1].family"),
     ("cues:\n  - family: violence\n    level: emergency\n    phrases: ['*']\n", "cues[1].phrases[1]"),
     ("cues: [\n", "(whole file)"),
+    ("negation: not\ncues: []\n", "negation"),
     ("cues:\n  - family: deadline\n    level: urgent\n    weak: maybe\n    phrases: [tonight]\n", "cues[1].weak"),
 ])
 def test_a_broken_cue_file_names_file_and_key(tmp_path: Path, content: str, key: str) -> None:
