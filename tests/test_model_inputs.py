@@ -1,4 +1,4 @@
-"""What retraining depends on: articles' questions are topic training data, their answers are not."""
+"""What needs retraining: nothing in articles. A new article and its questions work at once."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 
 from bot.article_select import choose
 from bot.knowledge import load_knowledge
-from bot.model import article_training_data, training_fingerprint
+from bot.model import training_fingerprint
 from bot.settings import ROOT
 
 NEW_ARTICLE = """\
@@ -37,43 +37,32 @@ translations:
 @pytest.fixture()
 def project(tmp_path: Path) -> Path:
     """A copy of the training inputs and knowledge/ that a test may change."""
-    for name in ("config.yml", "domain.yml", "bot"):
-        target = tmp_path / name
-        (shutil.copytree if (ROOT / name).is_dir() else shutil.copy)(ROOT / name, target)
-    shutil.copytree(ROOT / "nlu", tmp_path / "nlu", ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copytree(ROOT / "knowledge", tmp_path / "knowledge")
+    for name in ("config.yml", "domain.yml"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    for name in ("bot", "nlu", "knowledge"):
+        shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
     return tmp_path
 
 
-def test_a_new_articles_questions_become_topic_examples(project: Path) -> None:
-    (project / "knowledge" / "articles" / "health" / "health-snake-bite.yml").write_text(NEW_ARTICLE)
-    data = article_training_data(project / "knowledge", project / "nlu")
-    health = data.split("- intent: health")[1].split("- intent:")[0]
-    assert "    - a snake bit my son in the field" in health
-
-
-def test_questions_change_the_training_fingerprint_but_answers_do_not(project: Path) -> None:
+def test_articles_answers_and_questions_need_no_retraining(project: Path) -> None:
     before = training_fingerprint(project)
     path = next((project / "knowledge" / "articles" / "education").glob("*.yml"))
+    article = load_knowledge(project / "knowledge").articles[path.stem]
     text = path.read_text(encoding="utf-8")
-    kb_article = load_knowledge(project / "knowledge").articles[path.stem]
-    path.write_text(text.replace(kb_article.translations["en"].short, "An edited short answer."), encoding="utf-8")
+    text = text.replace(article.translations["en"].short, "An edited short answer.")
+    text = text.replace(article.translations["en"].questions[0], "a brand new way to ask")
+    path.write_text(text, encoding="utf-8")
+    (project / "knowledge" / "articles" / "health" / "health-snake-bite.yml").write_text(NEW_ARTICLE)
     assert training_fingerprint(project) == before
-    question = kb_article.translations["en"].questions[0]
-    path.write_text(text.replace(question, question + " please"), encoding="utf-8")
+    (project / "nlu" / "en" / "health.yml").write_text(
+        (project / "nlu" / "en" / "health.yml").read_text(encoding="utf-8") + "    - my tooth aches at night\n")
     assert training_fingerprint(project) != before
 
 
-def test_a_new_article_is_chosen_for_its_own_questions(project: Path) -> None:
+def test_a_new_article_is_chosen_for_messages_like_its_questions(project: Path) -> None:
     (project / "knowledge" / "articles" / "health" / "health-snake-bite.yml").write_text(NEW_ARTICLE)
     kb = load_knowledge(project / "knowledge")
     article = choose(kb, "snake bit my daughter, her leg is swelling", "health", None)
     assert article is not None and article.id == "health-snake-bite"
-
-
-def test_no_generated_example_repeats_an_nlu_example() -> None:
-    data = article_training_data(ROOT / "knowledge", ROOT / "nlu")
-    generated = {line.strip()[2:].lower() for line in data.splitlines() if line.startswith("    - ")}
-    existing = {line.strip()[2:].strip().lower() for path in (ROOT / "nlu").glob("*/*.yml")
-                for line in path.read_text(encoding="utf-8").splitlines() if line.strip().startswith("- ")}
-    assert generated and not generated & existing
+    other = choose(kb, "where is a free clinic for my fever", "health", None)
+    assert other is not None and other.id != "health-snake-bite"

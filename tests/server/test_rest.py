@@ -168,3 +168,17 @@ def test_an_edited_answer_is_served_without_retraining(stack: Stack, kb: Knowled
         assert "*Schools: edited by an editor a moment ago*" in texts
     finally:
         path.write_text(original, encoding="utf-8")
+
+
+def test_a_new_article_is_reachable_through_its_questions_without_retraining(stack: Stack) -> None:
+    from tests.test_model_inputs import NEW_ARTICLE
+
+    path = stack.knowledge / "articles" / "health" / "health-snake-bite.yml"
+    path.write_text(NEW_ARTICLE, encoding="utf-8")
+    try:
+        who = sender()
+        stack.say(who, "hello")
+        texts = [r.get("text", "") for r in stack.say(who, "a snake bit my son in the field, his leg is swelling")]
+        assert any("Snake bites" in t or "A snake bite needs a hospital now" in t for t in texts), texts
+    finally:
+        path.unlink()
