@@ -178,7 +178,7 @@ def test_a_new_article_is_reachable_through_its_questions_without_retraining(sta
     try:
         who = sender()
         stack.say(who, "hello")
-        texts = [r.get("text", "") for r in stack.say(who, "a snake bit my son in the field, his leg is swelling")]
+        texts = [r.get("text", "") for r in stack.say(who, "what should i do after a snakebite, which clinic")]
         assert any("Snake bites" in t or "A snake bite needs a hospital now" in t for t in texts), texts
     finally:
         path.unlink()
