@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 
 from bot.kb_report import report
 from bot.replies import TOPICS
+from tests.browser import headless_chromium
 from tests.conftest import LANGS
 from tests.kb_fixture import TODAY, edit, make_knowledge
 
@@ -22,23 +20,9 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[webdriver.Chrome]:
-    """Debian's chromium, headless (as in tests/server/test_webchat_browser.py, without the bot's servers)."""
-    chromium, driver = shutil.which("chromium"), shutil.which("chromedriver")
-    if not chromium or not driver:
-        pytest.fail("chromium and chromedriver are needed: run scripts/browser-deps (make test does)")
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    profile = tempfile.mkdtemp(prefix="rafiq-chrome-")
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--window-size=1280,900", f"--user-data-dir={profile}"):
-        options.add_argument(flag)
-    chrome = webdriver.Chrome(service=Service(executable_path=driver), options=options)
-    try:
+    """Debian's chromium, headless, desktop-sized."""
+    with headless_chromium(*(1280, 900)) as chrome:
         yield chrome
-    finally:
-        chrome.quit()
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 @pytest.fixture

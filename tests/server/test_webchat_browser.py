@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from collections.abc import Iterator
 
 import pytest
 from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
 from bot.knowledge import KnowledgeBase
+from tests.browser import headless_chromium
 from tests.server.conftest import Stack
 
 pytestmark = [pytest.mark.server, pytest.mark.browser]
@@ -22,22 +20,8 @@ pytestmark = [pytest.mark.server, pytest.mark.browser]
 @pytest.fixture(scope="module")
 def browser() -> Iterator[webdriver.Chrome]:
     """Debian's chromium, headless, phone-sized (360x740)."""
-    chromium, driver = shutil.which("chromium"), shutil.which("chromedriver")
-    if not chromium or not driver:
-        pytest.fail("chromium and chromedriver are needed: run scripts/browser-deps (make test does)")
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    profile = tempfile.mkdtemp(prefix="rafiq-chrome-")
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage", "--window-size=360,740", f"--user-data-dir={profile}"):
-        options.add_argument(flag)
-    chrome = webdriver.Chrome(service=Service(executable_path=driver), options=options)
-    try:
+    with headless_chromium(*(360, 740)) as chrome:
         yield chrome
-    finally:
-        chrome.quit()
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 def bot_messages(browser: webdriver.Chrome) -> list:
