@@ -6,8 +6,10 @@ guess never hides an emergency. Hypothetical markers ("what if", "agar") lower `
 emergency cue: missing an emergency is the worst error. The same holds for the model layer's verdicts.
 
 Negation words listed per language (`negation:`) right before an urgent cue, or right after it in languages
-that negate after the verb (Urdu "nahi", Bengali "na"), turn that cue off: "they did not take my passport".
-Emergency cues are never negated: "I am not safe" must stay an emergency.
+that negate after the verb (Urdu "nahi", Bengali "na"), turn that cue off: "he was never arrested, I just want
+to know my rights". Only event families where a negation means "it did not happen" are negated (NEGATABLE):
+"they don't give back my passport" or "the hospital won't treat her" are the harm itself. Emergency cues are
+never negated: "I am not safe" must stay an emergency.
 
 A cue entry marked `weak: true` names a topic rather than an event ("detention centre", "tomorrow"): people ask
 about it in routine questions, so it counts only when another cue fires or the model also sees some urgency
@@ -36,6 +38,7 @@ _DIACRITICS = re.compile(r"[\u064b-\u065f\u0670\u06d6-\u06ed]")
 _APOSTROPHES = re.compile(r"['’`´]")
 GAP = "..."
 WEAK_CUE_SUPPORT = 0.3
+NEGATABLE = frozenset({"detention_now", "deportation_imminent", "raid"})
 
 
 @dataclass(frozen=True)
@@ -139,43 +142,54 @@ class Triage:
 
     def scan(self, text: str, languages: set[str] | None = None) -> tuple[list[Cue], list[Cue]]:
         """(cues found, urgent cues turned off by a negation word next to them)."""
+        found, negated = self._scan(text, languages)
+        return list(found), list(negated)
+
+    def _scan(self, text: str, languages: set[str] | None) -> tuple[dict[Cue, int], list[Cue]]:
+        """Cues found with the character where each first starts, and negated urgent cues."""
         folded = fold(text)
-        found: dict[str, Cue] = {}
-        negated: dict[str, Cue] = {}
+        found: dict[Cue, int] = {}
+        negated: dict[Cue, int] = {}
         for lang, nlp, matcher in self._matchers:
             if languages is not None and lang not in languages:
                 continue
             doc = nlp.make_doc(folded)
             words = self.negation.get(lang, frozenset())
             for match_id, start, end in matcher(doc):
-                key = nlp.vocab.strings[match_id]
-                cue = self.cues[key]
+                cue = self.cues[nlp.vocab.strings[match_id]]
                 near = {t.lower_ for t in doc[max(0, start - 2):start]} | {t.lower_ for t in doc[end:end + 1]}
-                if cue.level == "urgent" and words & near:
-                    negated[key] = cue
-                else:
-                    found[key] = cue
-        return list(found.values()), [c for k, c in negated.items() if k not in found]
+                target = negated if cue.level == "urgent" and cue.family in NEGATABLE and words & near else found
+                target[cue] = min(target.get(cue, len(folded)), doc[start].idx)
+        return found, [c for c in negated if c not in found]
+
+    def hypothetical_start(self, text: str) -> int | None:
+        """Where the first marker of a general or imagined question starts ("what if the police stop me")."""
+        folded = fold(text)
+        starts = [doc[start].idx for _lang, nlp, matcher in self.hypothetical
+                  for doc in (nlp.make_doc(folded),) for _id, start, _end in matcher(doc)]
+        return min(starts) if starts else None
 
     def is_hypothetical(self, text: str) -> bool:
-        """True when the message asks about a general or imagined case ("what if the police stop me")."""
-        folded = fold(text)
-        return any(matcher(nlp.make_doc(folded)) for _lang, nlp, matcher in self.hypothetical)
+        """True when the message asks about a general or imagined case."""
+        return self.hypothetical_start(text) is not None
 
     def classify(self, text: str, languages: set[str] | None = None,
                  model: ModelVerdict | None = None) -> Urgency:
-        """Urgency with its reasons: cues (in `languages`, all when None) and the model; the highest level wins."""
-        cues, negated = self.scan(text, languages)
-        hypothetical = self.is_hypothetical(text)
+        """Urgency with its reasons: cues (in `languages`, all when None) and the model; the highest level wins.
+
+        A hypothetical marker lowers an urgent cue only when the cue comes after it: in "my husband was arrested,
+        can a minor visit him?" the arrest is a fact, in "can they arrest me if..." it is imagined."""
+        found, negated = self._scan(text, languages)
+        marker = self.hypothetical_start(text)
         level = "routine"
         reasons: list[str] = []
-        if model is not None and (model.level == "emergency" or (model.level == "urgent" and not hypothetical)):
+        if model is not None and (model.level == "emergency" or (model.level == "urgent" and marker is None)):
             level = model.level
             reasons.append(f"model {model.level} (score {model.score:.2f})")
-        supported = any(not c.weak for c in cues) or (model is not None and model.urgent_or_worse >= WEAK_CUE_SUPPORT)
-        for cue in sorted(cues, key=lambda c: -LEVELS.index(c.level)):
+        supported = any(not c.weak for c in found) or (model is not None and model.urgent_or_worse >= WEAK_CUE_SUPPORT)
+        for cue in sorted(found, key=lambda c: (-LEVELS.index(c.level), found[c])):
             name = f"cue {cue.family} ({cue.language}: '{cue.phrase}')"
-            if hypothetical and cue.level == "urgent":
+            if marker is not None and cue.level == "urgent" and found[cue] >= marker:
                 reasons.append(f"{name} in a hypothetical question")
                 continue
             if cue.weak and cue.level == "urgent" and not supported:

@@ -102,6 +102,16 @@ def test_an_emergency_cue_is_never_lowered_by_a_hypothetical_marker(triage: Tria
     assert triage.classify("what if he kills me tonight, he is beating me now").level == "emergency"
 
 
+@pytest.mark.parametrize(("text", "level"), [
+    ("my husband was arrested this morning, what if they deport him", "urgent"),
+    ("la police a arrêté mon mari ce matin, un mineur peut il le voir ?", "urgent"),
+    ("can they deport me if my visa expires", "routine"),
+    ("si j'ai un enfant né ici, on peut m'expulser ?", "routine"),
+])
+def test_a_hypothetical_marker_lowers_only_cues_after_it(triage: Triage, text: str, level: str) -> None:
+    assert triage.classify(text).level == level
+
+
 def test_the_model_layer_raises_but_never_lowers(triage: Triage) -> None:
     assert triage.classify("hello", model=ModelVerdict("emergency", 0.7, 0.8)).level == "emergency"
     assert triage.classify("i want to kill myself", model=ModelVerdict("routine", 0.9, 0.1)).level == "emergency"
@@ -130,8 +140,9 @@ def test_a_weak_cue_that_did_not_count_says_why() -> None:
 
 
 NEGATED_CUES = {
-    "en": {"negation": ["not", "never", "didn't", "no"], "cues": [
-        {"family": "passport_threat", "level": "urgent", "phrases": ["took my passport"]},
+    "en": {"negation": ["not", "never", "don", "didn"], "cues": [
+        {"family": "detention_now", "level": "urgent", "phrases": ["arrested"]},
+        {"family": "passport_threat", "level": "urgent", "phrases": ["give back my passport"]},
         {"family": "suicide", "level": "emergency", "phrases": ["safe"]}]},
     "ur": {"negation": ["nahi", "نہیں"], "cues": [
         {"family": "detention_now", "level": "urgent", "phrases": ["giraftar kiya"]}]},
@@ -139,8 +150,9 @@ NEGATED_CUES = {
 
 
 @pytest.mark.parametrize(("text", "level"), [
-    ("they took my passport yesterday", "urgent"),
-    ("the employer never took my passport, can he keep my contract?", "routine"),
+    ("my husband was arrested this morning", "urgent"),
+    ("he was never arrested, what are his rights at a police check?", "routine"),
+    ("they don't give back my passport", "urgent"),            # withholding is the harm: never negated
     ("i am not safe", "emergency"),                         # emergency cues are never negated
     ("police ne mere bhai ko giraftar kiya", "urgent"),
     ("police ne giraftar kiya nahi, sirf poocha", "routine"),  # Urdu negates after the verb
