@@ -70,10 +70,12 @@ class UrgencyComponent(GraphComponent):
 
     @classmethod
     def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
-        """Retrain when the urgency examples change (they are not Rasa training data)."""
-        folder = ROOT / str({**DEFAULTS, **config}["examples_dir"])
+        """Retrain when the urgency examples or the cues change (cues decide which calm examples are routine)."""
+        merged = {**DEFAULTS, **config}
+        folder = ROOT / str(merged["examples_dir"])
+        cues = ROOT / str(merged["knowledge_dir"]) / "triage"
         digest = hashlib.sha256()
-        for path in sorted([*folder.glob("*.yml"), *(ROOT / "nlu").glob("*/*.yml")]):
+        for path in sorted([*folder.glob("*.yml"), *(ROOT / "nlu").glob("*/*.yml"), *cues.glob("*.yml")]):
             digest.update(path.read_bytes())
         return digest.hexdigest()
 
