@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from bot.model import rasa_environment, train
-from bot.serve import commands, endpoints_yaml
-from bot.settings import ROOT
+from bot.serve import commands, credentials_yaml, endpoints_yaml
+from bot.settings import ROOT, load_settings
 
 
 def _free_port() -> int:
@@ -24,18 +24,22 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def private_stack() -> Iterator[str]:
-    """Yield the base URL of a fresh stack; stop it afterwards."""
+def private_stack(extra_env: dict[str, str] | None = None) -> Iterator[str]:
+    """Yield the base URL of a fresh stack (channels whose secrets are in `extra_env` mounted); stop it afterwards."""
     model = train(ROOT / "models")
     tmp = Path(tempfile.mkdtemp(prefix="rafiq-bench-"))
     port, actions_port = _free_port(), _free_port()
     endpoints = tmp / "endpoints.yml"
     endpoints.write_text(endpoints_yaml(actions_port, f"sqlite:///{tmp / 'rafiq.db'}"))
     env = rasa_environment()
-    env.update({"SANIC_HOST": "127.0.0.1", "RAFIQ_DATABASE_URL": f"sqlite:///{tmp / 'rafiq.db'}"})
+    env.update({"SANIC_HOST": "127.0.0.1", "RAFIQ_DATABASE_URL": f"sqlite:///{tmp / 'rafiq.db'}",
+                **(extra_env or {})})
+    credentials = tmp / "credentials.yml"
+    credentials.write_text(credentials_yaml(load_settings(env, dotenv=tmp / "none.env")))
     log = (tmp / "stack.log").open("w")
     processes = [subprocess.Popen(c, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-                 for c in commands(model, port=port, actions_port=actions_port, endpoints=str(endpoints))]
+                 for c in commands(model, port=port, actions_port=actions_port, endpoints=str(endpoints),
+                                   credentials=str(credentials))]
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 180
