@@ -111,9 +111,11 @@ def cmd_train(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     """Train if needed, then serve Rasa and the action server in the foreground."""
+    from bot.knowledge import load_knowledge
     from bot.model import train
     from bot.serve import serve
 
+    load_knowledge(Path(settings.knowledge_dir))  # a broken knowledge file stops here, named in plain words
     model = train(Path(settings.model_dir))
     return serve(model, settings, port=args.port, actions_port=args.actions_port)
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -64,3 +66,14 @@ def test_env_example_documents_every_setting() -> None:
     text = (ROOT / ".env.example").read_text(encoding="utf-8")
     assert text == env_example(), "regenerate: .venv/bin/python -c 'from bot.settings import env_example; ...'"
     assert all(s.env in text for s in SETTINGS)
+
+
+def test_serve_refuses_to_start_on_a_broken_knowledge_file(tmp_path: Path) -> None:
+    shutil.copytree(ROOT / "knowledge", tmp_path / "knowledge")
+    article = next((tmp_path / "knowledge" / "articles" / "health").glob("*.yml"))
+    article.write_text(article.read_text(encoding="utf-8").replace("topic: health", "topic: [health"), "utf-8")
+    env = {**os.environ, "RAFIQ_KNOWLEDGE_DIR": str(tmp_path / "knowledge")}
+    result = subprocess.run([sys.executable, "-m", "bot.cli", "serve", "--port", "1"], env=env, cwd=ROOT,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    assert article.name in result.stderr and "not valid YAML" in result.stderr

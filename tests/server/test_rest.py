@@ -161,11 +161,11 @@ def test_an_edited_answer_is_served_without_retraining(stack: Stack, kb: Knowled
     title = article.translations["en"].title
     assert original.count(title) == 1
     try:
-        path.write_text(original.replace(title, "Schools: edited by an editor a moment ago"), encoding="utf-8")
+        path.write_text(original.replace(title, "Schools, edited by an editor a moment ago"), encoding="utf-8")
         who = sender()
         stack.say(who, "hello")
         texts = [r.get("text", "") for r in stack.say(who, question)]
-        assert "*Schools: edited by an editor a moment ago*" in texts
+        assert "*Schools, edited by an editor a moment ago*" in texts
     finally:
         path.write_text(original, encoding="utf-8")
 
@@ -182,3 +182,18 @@ def test_a_new_article_is_reachable_through_its_questions_without_retraining(sta
         assert any("Snake bites" in t or "A snake bite needs a hospital now" in t for t in texts), texts
     finally:
         path.unlink()
+
+
+def test_a_broken_edit_keeps_the_last_good_answer_in_service(stack: Stack, kb: KnowledgeBase) -> None:
+    question = "how can my children go to school here"
+    article = _chosen(kb, question, "education")
+    path = stack.knowledge / Path(article.path).relative_to(ROOT / "knowledge")
+    original = path.read_text(encoding="utf-8")
+    who = sender()
+    stack.say(who, "hello")  # the bot is running and has read knowledge/ when the editor makes a mistake
+    try:
+        path.write_text(original.replace(article.translations["en"].title, "Schools: oops"), encoding="utf-8")
+        texts = [r.get("text", "") for r in stack.say(who, question)]
+        assert article.translations["en"].long in texts, texts
+    finally:
+        path.write_text(original, encoding="utf-8")
