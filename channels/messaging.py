@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
-from sanic import Blueprint, Sanic
+from sanic import Blueprint, Sanic, response
+from sanic.request import Request
 
 from bot.contacts import ContactStore
 from bot.country import dial_country
@@ -104,12 +105,17 @@ class MessagingInput(InputChannel, abc.ABC):
 
     @abc.abstractmethod
     def routes(self, blueprint: Blueprint) -> None:
-        """Add the webhook route(s) to the channel's blueprint."""
+        """Add the webhook route(s) to the channel's blueprint (GET / answers the health check)."""
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """The webhook routes, plus recovery of unfinished messages once the server runs."""
         self._on_new_message = on_new_message
         blueprint = Blueprint(f"rafiq_{self.name()}", __name__)
+
+        @blueprint.route("/", methods=["GET"])
+        async def health(request: Request) -> response.HTTPResponse:
+            return response.json({"status": "ok"})
+
         self.routes(blueprint)
 
         @blueprint.listener("after_server_start")

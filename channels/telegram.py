@@ -67,11 +67,7 @@ class TelegramInput(MessagingInput):
         return Inbound(update_id, "telegram", str(message.chat.id), text, TEXT if text else MEDIA), None
 
     def routes(self, blueprint: Blueprint) -> None:
-        """GET / for health, POST /webhook for updates."""
-
-        @blueprint.route("/", methods=["GET"])
-        async def health(request: Request) -> response.HTTPResponse:
-            return response.json({"status": "ok"})
+        """POST /webhook for updates."""
 
         @blueprint.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> response.HTTPResponse:

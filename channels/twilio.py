@@ -80,11 +80,7 @@ class TwilioInput(MessagingInput):
         return Inbound(sid, medium, sender, text, MEDIA if media and not text else TEXT)
 
     def routes(self, blueprint: Blueprint) -> None:
-        """GET / for health, POST /webhook for messages."""
-
-        @blueprint.route("/", methods=["GET"])
-        async def health(request: Request) -> response.HTTPResponse:
-            return response.json({"status": "ok"})
+        """POST /webhook for messages."""
 
         @blueprint.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> response.HTTPResponse:

@@ -169,3 +169,12 @@ def test_malformed_bodies_are_refused_without_a_crash(stack: Stack) -> None:
     number = phone()
     assert tw.send(stack, number, "hello")[0] == 200
     assert wait_for(stack.fakes, number, 1)
+
+
+def test_both_messaging_channels_answer_the_health_check(stack: Stack) -> None:
+    import json
+    import urllib.request
+
+    for name in ("twilio", "telegram"):
+        with urllib.request.urlopen(f"{stack.url}/webhooks/{name}/", timeout=10) as reply:
+            assert reply.status == 200 and json.load(reply) == {"status": "ok"}
