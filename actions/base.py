@@ -40,7 +40,8 @@ class RafiqAction(Action, abc.ABC):
         if turn.urgency == "emergency":
             # Never a wall of text: the numbers, two safety lines and a volunteer, nothing else.
             turn.say(dispatcher, replies.emergency(turn.kb, turn.language, turn.country, turn.dial_country))
-            events += turn.request_handoff(turn.intent if turn.intent in replies.TOPICS else None)
+            topic = turn.intent if turn.intent in replies.TOPICS else None
+            events += turn.request_handoff(tracker, dispatcher, topic, emergency=True)
             if turn.country is None:
                 events.append(SlotSet("pending", country.pending_value(turn.dial_country, emergency=True)))
             return [*events, SlotSet("welcomed", True), SlotSet("misses", 0)]

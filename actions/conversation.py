@@ -50,8 +50,7 @@ class ActionAffirm(RafiqAction):
     def respond(self, turn: Turn, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         """Record the handoff when one was offered."""
         if tracker.get_slot("pending") == "handoff":
-            dispatcher.utter_message(text=turn.text("handoff_recorded"))
-            return turn.request_handoff(tracker.get_slot("topic"))
+            return turn.request_handoff(tracker, dispatcher, tracker.get_slot("topic"))
         dispatcher.utter_message(text=turn.text("affirm_ack"))
         return []
 

@@ -10,7 +10,7 @@ from actions.base import RafiqAction, Turn
 
 
 class ActionHumanHandoff(RafiqAction):
-    """Records a handoff request with the conversation's urgency and tells the person what happens next."""
+    """Queues the person for a volunteer and tells them what happens next and how long it may take."""
 
     offers_handoff_itself = True
 
@@ -20,5 +20,4 @@ class ActionHumanHandoff(RafiqAction):
 
     def respond(self, turn: Turn, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         """Record and confirm."""
-        dispatcher.utter_message(text=turn.text("handoff_recorded"))
-        return turn.request_handoff(tracker.get_slot("topic"))
+        return turn.request_handoff(tracker, dispatcher, tracker.get_slot("topic"))

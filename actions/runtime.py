@@ -11,18 +11,20 @@ from bot.handoff import HandoffStore
 from bot.knowledge import KnowledgeStore
 from bot.languages import Language, load_languages
 from bot.settings import Settings, load_settings
+from bot.volunteers import VolunteerStore
 
 logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class Runtime:
-    """Settings, knowledge, the language table and the handoff store."""
+    """Settings, knowledge, the language table, the handoff queue and the volunteer registry."""
 
     settings: Settings
     knowledge: KnowledgeStore
     languages: dict[str, Language]
     handoff: HandoffStore
+    volunteers: VolunteerStore
 
 
 @functools.lru_cache(maxsize=1)
@@ -33,7 +35,7 @@ def get_runtime() -> Runtime:
     if settings.database_url.startswith("sqlite:///"):
         Path(settings.database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     runtime = Runtime(settings, KnowledgeStore(knowledge_dir), load_languages(knowledge_dir),
-                      HandoffStore(settings.database_url))
+                      HandoffStore(settings.database_url), VolunteerStore(settings.database_url))
     runtime.knowledge.get()
     logger.info("action runtime ready: %d languages", len(runtime.languages))
     return runtime

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -10,10 +11,11 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.runtime import Runtime
-from bot import replies
+from bot import redact, replies, routing
 from bot.knowledge import KnowledgeBase
 from bot.privacy import pseudonym
 
+SUMMARY_MESSAGES = 3  # the person's last messages that make the case summary
 CHANNEL_KINDS = {"twilio_sms": "sms", "sms": "sms", "whatsapp": "whatsapp", "telegram": "telegram"}
 
 
@@ -58,11 +60,24 @@ class Turn:
         """An interface text in the conversation language."""
         return self.kb.text(self.language, key, **values)
 
-    def request_handoff(self, topic: str | None) -> list[EventType]:
-        """Record that this person needs a volunteer (urgency and reasons go with it)."""
-        self.runtime.handoff.request(self.conversation, self.language, self.urgency, topic, self.reasons)
+    def request_handoff(self, tracker: Tracker, dispatcher: CollectingDispatcher, topic: str | None,
+                        emergency: bool = False) -> list[EventType]:
+        """Queue this person for a volunteer (urgency, reasons and a redacted summary go with the case) and tell
+        them what happens next, their place in the queue and how long it may take; the bot then stays quiet."""
+        said = [str(e.get("text") or "") for e in tracker.events if e.get("event") == "user"][-SUMMARY_MESSAGES:]
+        store = self.runtime.handoff
+        case, created = store.open_case(tracker.sender_id, self.channel, self.language, self.urgency, topic,
+                                        self.reasons, redact.summary([s for s in said if s]),
+                                        self.country or self.dial_country)
+        if created:
+            for text in said:
+                if text:
+                    store.add_message(case.id, "person", text)
+        settings = self.runtime.settings
+        dispatcher.utter_message(text=routing.queue_notice(
+            self.kb, self.language, case, store.position(case), self.runtime.volunteers.all(), store.clock(),
+            store.typical_wait(), timedelta(minutes=float(settings.handoff_escalate_minutes)), emergency))
         return [SlotSet("handoff_requested", True), SlotSet("pending", None)]
-
 
 def _dial_country(latest: dict[str, Any], runtime: Runtime) -> str | None:
     """The country the phone's calling code suggests (set by the SMS/WhatsApp channel), if it is one we know."""

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
+from bot.cli_handoff import add_commands
 from bot.errors import RafiqError
 from bot.settings import ROOT, Settings, load_settings
 
@@ -229,6 +230,7 @@ def build_parser() -> argparse.ArgumentParser:
     telegram.add_parser("set-webhook", help="register RAFIQ_PUBLIC_URL/webhooks/telegram/webhook and its secret"
                         ).set_defaults(func=cmd_telegram_set_webhook)
     _add_kb(sub)
+    add_commands(sub)
     return parser
 
 

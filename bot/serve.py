@@ -22,6 +22,8 @@ logger = logging.getLogger(__name__)
 MESSAGING_CHANNELS = (
     ("channels.twilio.TwilioInput", ("twilio_account_sid", "twilio_auth_token")),
     ("channels.telegram.TelegramInput", ("telegram_bot_token", "telegram_webhook_secret")),
+    ("channels.telegram_volunteers.VolunteerTelegramInput",
+     ("telegram_volunteer_bot_token", "telegram_volunteer_webhook_secret")),
 )
 
 

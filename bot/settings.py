@@ -50,7 +50,21 @@ SETTINGS: tuple[Setting, ...] = (
             "python-telegram-bot base_url"),
     Setting("inbox_retention", "RAFIQ_INBOX_RETENTION_HOURS", "72",
             "hours a processed webhook id is kept to recognise provider retries and replays"),
-    Setting("telegram_volunteer_chat_id", "TELEGRAM_VOLUNTEER_CHAT_ID", None, "Telegram chat of the volunteers"),
+    Setting("telegram_volunteer_bot_token", "TELEGRAM_VOLUNTEER_BOT_TOKEN", None,
+            "token of the volunteers' own Telegram bot (case cards, Claim buttons, relay)", True),
+    Setting("telegram_volunteer_webhook_secret", "TELEGRAM_VOLUNTEER_WEBHOOK_SECRET", None,
+            "secret token the volunteers' bot webhook must carry", True),
+    Setting("telegram_volunteer_chat_id", "TELEGRAM_VOLUNTEER_CHAT_ID", None,
+            "optional Telegram group of the volunteers: every case card is also posted there"),
+    Setting("handoff_escalate_minutes", "RAFIQ_HANDOFF_ESCALATE_MINUTES", "15",
+            "minutes a case may wait unclaimed before every on-duty volunteer is told and the person gets the "
+            "fallback"),
+    Setting("handoff_fanout", "RAFIQ_HANDOFF_FANOUT", "2",
+            "how many matching volunteers a routine or urgent case is offered to at first (emergencies: all)"),
+    Setting("handoff_hotline", "RAFIQ_HANDOFF_HOTLINE", None,
+            "optional phone number of your own hotline, told to a person whose case waits too long"),
+    Setting("console_session_minutes", "RAFIQ_CONSOLE_SESSION_MINUTES", "60",
+            "minutes a volunteer stays signed in to the web console without activity"),
 )
 
 

@@ -31,6 +31,7 @@ class FakeState:
     account_sid: str
     auth_token: str
     bot_token: str
+    volunteer_bot_token: str = "4343:test-volunteer-bot-token"
     sent: list[dict[str, Any]] = field(default_factory=list)
     calls: list[dict[str, Any]] = field(default_factory=list)
     failures: dict[str, list[int]] = field(default_factory=lambda: {"twilio": [], "telegram": []})
@@ -69,14 +70,15 @@ async def twilio_messages(request: web.Request) -> web.Response:
 async def telegram_method(request: web.Request) -> web.Response:
     """Any Bot API method at /bot{token}/{method}: getMe, sendMessage, answerCallbackQuery, setWebhook..."""
     state: FakeState = request.app[STATE]
-    if request.match_info["token"] != state.bot_token:
+    if request.match_info["token"] not in (state.bot_token, state.volunteer_bot_token):
         return web.json_response({"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401)
+    bot = "volunteers" if request.match_info["token"] == state.volunteer_bot_token else "people"
     method = request.match_info["method"]
     params: dict[str, Any] = dict(await request.post()) if request.can_read_body else {}
     if request.content_type == "application/json":
         params = await request.json()
     with state.lock:
-        state.calls.append({"method": method, **params})
+        state.calls.append({"method": method, "bot": bot, **params})
     status = state.next_failure("telegram") if method == "sendMessage" else None
     if status == 429:
         return web.json_response({"ok": False, "error_code": 429, "description": "Too Many Requests: retry after 1",
@@ -90,12 +92,19 @@ async def telegram_method(request: web.Request) -> web.Response:
                        "supports_inline_queries": False}
     elif method == "sendMessage":
         message_id = next(state.ids)
-        record = {"api": "telegram", "to": str(params.get("chat_id")), "body": params.get("text"),
-                  "reply_markup": params.get("reply_markup"), "at": time.time()}
+        record = {"api": "telegram", "bot": bot, "to": str(params.get("chat_id")), "body": params.get("text"),
+                  "reply_markup": params.get("reply_markup"), "message_id": message_id, "at": time.time()}
         with state.lock:
             state.sent.append(record)
         result = {"message_id": message_id, "date": int(time.time()), "text": params.get("text"),
                   "chat": {"id": int(params.get("chat_id") or 0), "type": "private"}}
+    elif method == "editMessageText":
+        with state.lock:
+            for record in state.sent:
+                if record.get("message_id") == int(params.get("message_id") or 0):
+                    record.update(body=params.get("text"), reply_markup=params.get("reply_markup"), edited=True)
+        result = {"message_id": int(params.get("message_id") or 0), "date": int(time.time()),
+                  "text": params.get("text"), "chat": {"id": int(params.get("chat_id") or 0), "type": "private"}}
     else:
         result = True
     return web.json_response({"ok": True, "result": result})
@@ -165,8 +174,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--account-sid", default="AC" + "0" * 32)
     parser.add_argument("--auth-token", default="fake-auth-token")
     parser.add_argument("--bot-token", default="123456:fake-bot-token")
+    parser.add_argument("--volunteer-bot-token", default="654321:fake-volunteer-bot-token")
     args = parser.parse_args(argv)
-    state = FakeState(args.account_sid, args.auth_token, args.bot_token)
+    state = FakeState(args.account_sid, args.auth_token, args.bot_token, args.volunteer_bot_token)
     print(f"fake Twilio and Telegram APIs on http://127.0.0.1:{args.port} (Ctrl-C stops)")
     web.run_app(make_app(state), host="127.0.0.1", port=args.port, access_log=None, print=None)
     return 0

@@ -21,6 +21,7 @@ from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, Us
 from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 
+from bot.case import Case
 from bot.contacts import ContactStore
 from bot.country import dial_country
 from bot.delivery import Sender
@@ -30,6 +31,10 @@ from bot.knowledge import KnowledgeStore
 from bot.medium import chosen_option, render
 from bot.privacy import pseudonym
 from bot.settings import Settings
+from bot.volunteer_commands import handle
+from bot.volunteer_lines import line_of
+from bot.volunteers import Volunteer
+from channels.desk_runtime import shared_desk, start_timer, stop_timer
 
 logger = logging.getLogger(__name__)
 TEXT, MEDIA, CALLBACK = "text", "media", "callback"
@@ -100,6 +105,7 @@ class MessagingInput(InputChannel, abc.ABC):
         self.keywords = Keywords.load(Path(settings.knowledge_dir))
         self.knowledge = KnowledgeStore(Path(settings.knowledge_dir))
         self.queues = ConversationQueues(self._process)
+        self.desk = shared_desk(settings)
         self._on_new_message: Callable[[UserMessage], Awaitable[Any]] | None = None
         self._app: Sanic | None = None
 
@@ -122,11 +128,13 @@ class MessagingInput(InputChannel, abc.ABC):
         async def recover(app: Sanic, _loop: Any) -> None:
             self._app = app
             app.add_task(self._sweep())
+            start_timer(app, self.desk)
 
         @blueprint.listener("before_server_stop")
         async def drain(app: Sanic, _loop: Any) -> None:
             await self.queues.idle(timeout=10)
             await self.sender.close()
+            await stop_timer(app, self.desk)
 
         return blueprint
 
@@ -141,7 +149,8 @@ class MessagingInput(InputChannel, abc.ABC):
         if item is None:
             logger.info("%s: duplicate message id ignored", self.name())
             return False
-        self.contacts.seen(conversation, inbound.medium, inbound.address)
+        if self._volunteer(inbound) is None:  # a volunteer's number is not a person's contact
+            self.contacts.seen(conversation, inbound.medium, inbound.address)
         self.queues.put(item)
         return True
 
@@ -171,11 +180,46 @@ class MessagingInput(InputChannel, abc.ABC):
             return
         self.inbox.finish(item)
 
+    def _volunteer(self, inbound: Inbound) -> Volunteer | None:
+        """The registered volunteer writing from this SMS/WhatsApp number (volunteers use their own Telegram bot)."""
+        if inbound.medium == "telegram":
+            return None
+        return self.desk.volunteers.by_address(inbound.medium, inbound.address)
+
+    async def _from_volunteer(self, volunteer: Volunteer, inbound: Inbound) -> None:
+        """A volunteer's command or reply (CLAIM 12, #12 text, CLOSE 12): carried out by the desk, never by Rasa."""
+        answer = await handle(self.desk, volunteer, inbound.text, sms=True) if inbound.kind != MEDIA else (
+            "Only text can be relayed to the person.")
+        line = line_of(self.desk.lines, volunteer)
+        if answer and line is not None:
+            await line.send(volunteer.address, answer)
+
+    async def _while_open(self, case: Case, inbound: Inbound) -> None:
+        """The bot stays silent during a handoff: the message goes to the case (and its volunteer); a danger cue
+        while waiting re-prioritises the case."""
+        urgency, reasons = None, []
+        agent = getattr(self._app.ctx, "agent", None) if self._app else None
+        if inbound.kind == TEXT and inbound.text and agent is not None:
+            parsed = (await agent.parse_message(inbound.text)).get("urgency") or {}
+            urgency, reasons = parsed.get("level"), list(parsed.get("reasons") or [])
+        text = inbound.text if inbound.kind != MEDIA else "(a photo, voice note or file: not forwarded)"
+        await self.desk.person_wrote(case, text or "(empty message)", urgency, reasons)
+
     async def _answer(self, inbound: Inbound, conversation: str) -> None:
+        volunteer = self._volunteer(inbound)
+        if volunteer is not None:
+            await self._from_volunteer(volunteer, inbound)
+            return
         contact = self.contacts.get(conversation)
         if contact is None:
             return
         keyword = self.keywords.match(inbound.text) if inbound.kind != MEDIA else None
+        case = self.desk.store.open_for(conversation)
+        if case is not None and (keyword is None or keyword.keyword is not Keyword.STOP):
+            await self._while_open(case, inbound)
+            return
+        if case is not None:  # STOP during a handoff: the person wants no more messages, from anyone
+            await self.desk.close(case.id, "person:STOP", tell_person=False, reason=" (the person wrote STOP)")
         if keyword is not None:
             if keyword.keyword is Keyword.STOP:
                 self.contacts.set_opted_out(conversation, True)
@@ -201,6 +245,7 @@ class MessagingInput(InputChannel, abc.ABC):
             await self._on_new_message(UserMessage(text, collector, conversation, input_channel=inbound.medium,
                                                    metadata=metadata))
             messages = collector.messages
+            self.desk.kick()  # the turn may have queued a case: its cards go out now
         rendered = render(messages, inbound.medium)
         self.contacts.set_options(conversation, rendered.options)
         await self.sender.send(contact, rendered)

@@ -17,6 +17,7 @@ from sanic.request import Request
 
 from bot.settings import load_settings
 from bot.text import sanitize
+from channels.desk_runtime import shared_desk, start_timer, stop_timer
 
 logger = logging.getLogger(__name__)
 MAX_SENDER_CHARS = 128
@@ -32,7 +33,9 @@ class SafeRestInput(RestInput):
     """REST input channel with sanitised text and validated fields."""
 
     def __init__(self) -> None:
-        self.max_chars = int(load_settings().max_message_chars)
+        settings = load_settings()
+        self.max_chars = int(settings.max_message_chars)
+        self.desk = shared_desk(settings)
 
     @classmethod
     def name(cls) -> str:
@@ -84,13 +87,42 @@ class SafeRestInput(RestInput):
         async def receive(request: Request) -> response.HTTPResponse:
             sender = await self._extract_sender(request)
             text = self._extract_message(request)
+            case = self.desk.store.open_for(sender)
+            if case is not None:  # a volunteer has (or will have) this conversation: the bot stays silent
+                parsed = (await request.app.ctx.agent.parse_message(text)).get("urgency") or {} if text else {}
+                await self.desk.person_wrote(case, text or "(empty message)", parsed.get("level"),
+                                             list(parsed.get("reasons") or []))
+                return response.json([])
             collector = CollectingOutputChannel()
             try:
                 await on_new_message(UserMessage(text, collector, sender, input_channel=self.name()))
             except Exception:
                 logger.exception("rest: the message could not be processed")
                 return response.json({"error": "the message could not be processed; please try again"}, status=503)
+            self.desk.kick()  # the turn may have queued a case: its cards go out now
             return response.json(collector.messages)
+
+        @blueprint.route("/handoff", methods=["GET"])
+        async def handoff(request: Request) -> response.HTTPResponse:
+            """What volunteers (and the desk) wrote to this web-chat sender since message id `after`."""
+            sender = request.args.get("sender", "")
+            after = request.args.get("after", "0")
+            if not sender or len(sender) > MAX_SENDER_CHARS or not after.isdigit():
+                raise BadRestRequest("give ?sender=... and optionally &after=<message id>")
+            case = self.desk.store.latest_for(sender)
+            if case is None:
+                return response.json({"state": "bot", "messages": []})
+            said = [{"id": m.id, "author": m.author, "text": m.text}
+                    for m in self.desk.store.messages(case.id, int(after)) if m.author != "person"]
+            return response.json({"state": case.state, "case": case.id, "messages": said})
+
+        @blueprint.listener("after_server_start")
+        async def start(app: Any, _loop: Any) -> None:
+            start_timer(app, self.desk)
+
+        @blueprint.listener("before_server_stop")
+        async def stop(app: Any, _loop: Any) -> None:
+            await stop_timer(app, self.desk)
 
         @blueprint.exception(BadRestRequest)
         async def bad_request(request: Request, exc: BadRestRequest) -> response.HTTPResponse:

@@ -72,7 +72,7 @@ def test_emergency_gets_numbers_safety_and_a_volunteer_first(kb: KnowledgeBase, 
     assert "112" in messages[0]["text"]
     assert kb.text(lang, "emergency_safety") in messages[0]["text"]
     assert slot_events(events)["handoff_requested"] is True
-    waiting = get_runtime().handoff.waiting()
+    waiting = get_runtime().handoff.cases(("waiting",))
     assert [(r.urgency, r.language, r.reasons) for r in waiting] == [("emergency", lang, ["cue violence"])]
 
 
@@ -92,21 +92,21 @@ def test_urgent_gets_the_short_answer_and_a_volunteer_offer(kb: KnowledgeBase) -
 def test_yes_after_an_offer_records_a_handoff(kb: KnowledgeBase) -> None:
     messages, events = run(ActionAffirm(), make_tracker("yes", "affirm", language="bn", pending="handoff"))
     assert messages[0]["text"] == kb.text("bn", "handoff_recorded")
-    assert len(get_runtime().handoff.waiting()) == 1
+    assert len(get_runtime().handoff.cases(("waiting",))) == 1
 
 
 def test_no_after_an_offer_declines(kb: KnowledgeBase) -> None:
     messages, events = run(ActionDeny(), make_tracker("no", "deny", language="id", pending="handoff"))
     assert messages[0]["text"] == kb.text("id", "handoff_declined")
     assert slot_events(events)["pending"] is None
-    assert get_runtime().handoff.waiting() == []
+    assert get_runtime().handoff.cases(("waiting",)) == []
 
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_asking_for_a_human_records_the_request(kb: KnowledgeBase, lang: str) -> None:
     messages, _ = run(ActionHumanHandoff(), make_tracker("human", "human_handoff", language=lang))
     assert messages[0]["text"] == kb.text(lang, "handoff_recorded")
-    assert get_runtime().handoff.waiting()[0].language == lang
+    assert get_runtime().handoff.cases(("waiting",))[0].language == lang
 
 
 @pytest.mark.parametrize(("intent", "key"), [("thanks", "thanks_reply"), ("goodbye", "goodbye"),

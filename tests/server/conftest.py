@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -22,7 +23,8 @@ from bot.serve import commands, credentials_yaml, endpoints_yaml
 from bot.settings import ROOT, load_settings
 from channels.fakes import FakeProviders, FakeState
 
-PUBLIC_URL = "https://rafiq.example.org"  # what Twilio signs: the public URL, not the loopback one behind a proxy
+PUBLIC_URL = "https://rafiq.example.org"
+VOLUNTEER_SECRET = "test-volunteer-secret"  # what Twilio signs: the public URL, not the loopback one behind a proxy
 
 
 def free_port() -> int:
@@ -75,16 +77,8 @@ def fakes() -> Iterator[FakeProviders]:
     providers.stop()
 
 
-@pytest.fixture(scope="session")
-def stack(model_path: Path, tmp_path_factory: pytest.TempPathFactory, fakes: FakeProviders) -> Iterator[Stack]:
-    """Start the action server and Rasa (own ports, own SQLite files, every channel on the fakes); stop at the end."""
-    tmp = tmp_path_factory.mktemp("stack")
-    port, actions_port = free_port(), free_port()
-    database = tmp / "rafiq.db"
-    knowledge = tmp / "knowledge"  # a copy, so that tests can edit answers while the bot runs
-    shutil.copytree(ROOT / "knowledge", knowledge)
-    endpoints = tmp / "endpoints.yml"
-    endpoints.write_text(endpoints_yaml(actions_port, f"sqlite:///{database}"))
+def stack_env(tmp: Path, fakes: FakeProviders, database: Path, knowledge: Path) -> dict[str, str]:
+    """The environment of a test stack: own SQLite files and knowledge copy, every channel on the fakes."""
     env = rasa_environment()
     env.update({"SANIC_HOST": "127.0.0.1", "RAFIQ_DATABASE_URL": f"sqlite:///{database}",
                 "RAFIQ_PUBLIC_URL": PUBLIC_URL, "RAFIQ_KNOWLEDGE_DIR": str(knowledge),
@@ -92,10 +86,23 @@ def stack(model_path: Path, tmp_path_factory: pytest.TempPathFactory, fakes: Fak
                 "TWILIO_SMS_FROM": "+15550001111", "TWILIO_WHATSAPP_FROM": "whatsapp:+15550002222",
                 "TWILIO_API_BASE_URL": fakes.url,
                 "TELEGRAM_BOT_TOKEN": fakes.state.bot_token, "TELEGRAM_WEBHOOK_SECRET": "test-telegram-secret",
-                "TELEGRAM_API_BASE_URL": fakes.url + "/bot"})
-    credentials = tmp / "credentials.yml"
+                "TELEGRAM_API_BASE_URL": fakes.url + "/bot",
+                "TELEGRAM_VOLUNTEER_BOT_TOKEN": fakes.state.volunteer_bot_token,
+                "TELEGRAM_VOLUNTEER_WEBHOOK_SECRET": VOLUNTEER_SECRET,
+                "RAFIQ_HANDOFF_ESCALATE_MINUTES": "600", "RAFIQ_HANDOFF_FANOUT": "50"})
+    return env
+
+
+@contextlib.contextmanager
+def running(model_path: Path, tmp: Path, env: dict[str, str], database: Path, knowledge: Path,
+            fakes: FakeProviders, tag: str = "") -> Iterator[Stack]:
+    """Start the action server and Rasa with `env` on free ports; stop both (SIGTERM) on exit."""
+    port, actions_port = free_port(), free_port()
+    endpoints = tmp / f"endpoints{tag}.yml"
+    endpoints.write_text(endpoints_yaml(actions_port, env["RAFIQ_DATABASE_URL"]))
+    credentials = tmp / f"credentials{tag}.yml"
     credentials.write_text(credentials_yaml(load_settings(env, dotenv=tmp / "none.env")))
-    logs = [tmp / "actions.log", tmp / "rasa.log"]
+    logs = [tmp / f"actions{tag}.log", tmp / f"rasa{tag}.log"]
     processes = []
     for command, log in zip(commands(model_path, port=port, actions_port=actions_port, endpoints=str(endpoints),
                                      credentials=str(credentials)), logs, strict=True):
@@ -122,6 +129,17 @@ def stack(model_path: Path, tmp_path_factory: pytest.TempPathFactory, fakes: Fak
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+@pytest.fixture(scope="session")
+def stack(model_path: Path, tmp_path_factory: pytest.TempPathFactory, fakes: FakeProviders) -> Iterator[Stack]:
+    """The session's stack: own ports, own SQLite files, a copy of knowledge/, every channel on the fakes."""
+    tmp = tmp_path_factory.mktemp("stack")
+    database = tmp / "rafiq.db"
+    knowledge = tmp / "knowledge"  # a copy, so that tests can edit answers while the bot runs
+    shutil.copytree(ROOT / "knowledge", knowledge)
+    with running(model_path, tmp, stack_env(tmp, fakes, database, knowledge), database, knowledge, fakes) as up:
+        yield up
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -1,0 +1,40 @@
+"""The one handoff desk of a Rasa server process, shared by every channel, and its timer."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from sanic import Sanic
+
+from bot.desk import Desk
+from bot.settings import Settings
+from bot.volunteer_commands import build_desk
+
+logger = logging.getLogger(__name__)
+_desks: dict[str, Desk] = {}
+
+
+def shared_desk(settings: Settings) -> Desk:
+    """The process's desk for this database (built on first use, when Rasa creates the channels)."""
+    desk = _desks.get(settings.database_url)
+    if desk is None:
+        desk = _desks[settings.database_url] = build_desk(settings)
+    return desk
+
+
+def start_timer(app: Sanic, desk: Desk) -> None:
+    """Start the desk's timer once per server (every channel that uses the desk calls this)."""
+    if getattr(app.ctx, "rafiq_desk_timer", None) is None:
+        app.ctx.rafiq_desk_timer = asyncio.get_running_loop().create_task(desk.run())
+        logger.info("handoff desk timer started")
+
+
+async def stop_timer(app: Sanic, desk: Desk) -> None:
+    """Stop the timer and close the desk's connections (at shutdown)."""
+    task: Any = getattr(app.ctx, "rafiq_desk_timer", None)
+    if task is not None:
+        task.cancel()
+        app.ctx.rafiq_desk_timer = None
+        await desk.aclose()
