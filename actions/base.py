@@ -39,9 +39,11 @@ class RafiqAction(Action, abc.ABC):
         events: list[EventType] = []
         if turn.urgency == "emergency":
             # Never a wall of text: the numbers, two safety lines and a volunteer, nothing else.
-            turn.say(dispatcher, replies.emergency(turn.kb, turn.language, turn.country, turn.dial_country))
+            said = replies.emergency(turn.kb, turn.language, turn.country, turn.dial_country)
+            said[0] = replies.Reply(f"{said[0].text}\n{turn.text('handoff_quiet')}")  # the bot now waits quietly
+            turn.say(dispatcher, said)
             topic = turn.intent if turn.intent in replies.TOPICS else None
-            events += turn.request_handoff(tracker, dispatcher, topic, emergency=True)
+            events += turn.request_handoff(tracker, dispatcher, topic, notice=False)
             if turn.country is None:
                 events.append(SlotSet("pending", country.pending_value(turn.dial_country, emergency=True)))
             return [*events, SlotSet("welcomed", True), SlotSet("misses", 0)]

@@ -61,22 +61,24 @@ class Turn:
         return self.kb.text(self.language, key, **values)
 
     def request_handoff(self, tracker: Tracker, dispatcher: CollectingDispatcher, topic: str | None,
-                        emergency: bool = False) -> list[EventType]:
+                        notice: bool = True) -> list[EventType]:
         """Queue this person for a volunteer (urgency, reasons and a redacted summary go with the case) and tell
-        them what happens next, their place in the queue and how long it may take; the bot then stays quiet."""
+        them (unless `notice` is False) what happens next, their place in the queue and how long it may take;
+        the bot then stays quiet."""
         said = [str(e.get("text") or "") for e in tracker.events if e.get("event") == "user"][-SUMMARY_MESSAGES:]
         store = self.runtime.handoff
         case, created = store.open_case(tracker.sender_id, self.channel, self.language, self.urgency, topic,
                                         self.reasons, redact.summary([s for s in said if s]),
-                                        self.country or self.dial_country)
+                                        self.country or self.dial_country, confirmed=self.country is not None)
         if created:
             for text in said:
                 if text:
                     store.add_message(case.id, "person", text)
-        settings = self.runtime.settings
-        dispatcher.utter_message(text=routing.queue_notice(
-            self.kb, self.language, case, store.position(case), self.runtime.volunteers.all(), store.clock(),
-            store.typical_wait(), timedelta(minutes=float(settings.handoff_escalate_minutes)), emergency))
+        if notice:
+            escalate_after = timedelta(minutes=float(self.runtime.settings.handoff_escalate_minutes))
+            dispatcher.utter_message(text=routing.queue_notice(
+                self.kb, self.language, case, store.position(case), self.runtime.volunteers.all(), store.clock(),
+                store.typical_wait(), escalate_after))
         return [SlotSet("handoff_requested", True), SlotSet("pending", None)]
 
 def _dial_country(latest: dict[str, Any], runtime: Runtime) -> str | None:

@@ -27,6 +27,7 @@ class Case:
     reasons: list[str]
     summary: str
     country: str | None
+    country_confirmed: bool
     state: str
     volunteer_id: int | None
     created_at: datetime

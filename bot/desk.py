@@ -16,6 +16,7 @@ from datetime import datetime, timedelta, timezone
 from bot import replies
 from bot.case import Case, more_urgent
 from bot.contacts import ContactStore
+from bot.country import stated_country
 from bot.delivery import Sender, deliver
 from bot.errors import DeliveryError
 from bot.handoff import Conflict, HandoffStore, State
@@ -73,10 +74,11 @@ class Desk:
         return self.knowledge.get().text(case.language, key, **values)
 
     async def person_wrote(self, case: Case, text: str, urgency: str | None = None,
-                           reasons: list[str] | None = None) -> None:
+                           reasons: list[str] | None = None, intent: str | None = None) -> None:
         """A message from a person whose case is open: kept for the volunteer, relayed once assigned; a danger
         cue while waiting moves the case up and alerts the volunteers again. The bot says nothing else."""
         self.store.add_message(case.id, "person", text)
+        await self._country_answer(case, text, intent)
         raised = bool(urgency and more_urgent(urgency, case.urgency) and case.state == State.WAITING.value
                       and self.store.raise_urgency(case.id, str(urgency), reasons or [], "person"))
         if raised:
@@ -89,6 +91,21 @@ class Desk:
         if case.state == State.ASSIGNED.value and case.volunteer_id is not None:
             flag = "⚠ danger cue: " if urgency in ("emergency", "urgent") else ""
             await self._to_volunteer(case.volunteer_id, relayed(case.id, flag + text))
+
+    async def _country_answer(self, case: Case, text: str, intent: str | None) -> None:
+        """An emergency case asked 'Which country are you in?' (or 'Are you in Türkiye?'): the answer still gets
+        that country's emergency numbers, although the bot is otherwise quiet while the case waits."""
+        kb = self.knowledge.get()
+        if case.urgency != "emergency" or case.state != State.WAITING.value:
+            return
+        code = stated_country(text, kb, asked=len(text.split()) <= 4)
+        if code is None and intent == "affirm" and case.country in kb.countries and not case.country_confirmed:
+            code = case.country
+        if code is not None and code != (case.country if case.country_confirmed else None):
+            self.store.set_country(case.id, code)
+            name = replies.country_name(kb, code, case.language)
+            await self.tell_person(case, [f"{self._text(case, 'country_set', country=name)} "
+                                          f"{replies.emergency_numbers(kb, case.language, code).text}"])
 
     # -- the volunteers' side ---------------------------------------------------------------------------------
 

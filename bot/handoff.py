@@ -46,6 +46,7 @@ cases = sa.Table(
     sa.Column("reasons", sa.Text, nullable=False),
     sa.Column("summary", sa.Text, nullable=False),
     sa.Column("country", sa.String(8)),
+    sa.Column("country_confirmed", sa.Boolean, nullable=False, default=False),
     sa.Column("state", sa.String(16), nullable=False, index=True),
     sa.Column("volunteer_id", sa.Integer, index=True),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
@@ -98,17 +99,19 @@ class HandoffStore:
                                             to_state=after, actor=actor[:80]))
 
     def open_case(self, conversation: str, medium: str, language: str, urgency: str, topic: str | None,
-                  reasons: list[str], summary: str, country: str | None, actor: str = "person"
-                  ) -> tuple[Case, bool]:
+                  reasons: list[str], summary: str, country: str | None, actor: str = "person",
+                  confirmed: bool = True) -> tuple[Case, bool]:
         """Queue a case (`bot` → `waiting`); an open case of the conversation is kept, raised to the higher
-        urgency. Returns the case and whether it is new."""
+        urgency. `confirmed` is False when the country is only what the phone number suggests. Returns the case
+        and whether it is new."""
         with self.engine.begin() as conn:
             row = conn.execute(sa.select(cases).where(cases.c.conversation == conversation,
                                                       cases.c.state.in_(OPEN))).first()
             if row is None:
                 case_id = int(conn.execute(cases.insert().values(
                     conversation=conversation, medium=medium, language=language, urgency=urgency, topic=topic,
-                    reasons=json.dumps(reasons), summary=summary, country=country, state=State.WAITING.value,
+                    reasons=json.dumps(reasons), summary=summary, country=country, country_confirmed=confirmed,
+                    state=State.WAITING.value,
                     created_at=self.clock())).inserted_primary_key[0])
                 self._log(conn, case_id, "created", State.BOT.value, State.WAITING.value, actor)
                 created = True
@@ -135,6 +138,11 @@ class HandoffStore:
         with self.engine.begin() as conn:
             row = conn.execute(sa.select(cases).where(cases.c.id == case_id, cases.c.state.in_(OPEN))).first()
             return row is not None and self._raise(conn, row, urgency, reasons, actor)
+
+    def set_country(self, case_id: int, country: str) -> None:
+        """Record the country the person confirmed or named."""
+        with self.engine.begin() as conn:
+            conn.execute(cases.update().where(cases.c.id == case_id).values(country=country, country_confirmed=True))
 
     def claim(self, case_id: int, volunteer_id: int, actor: str) -> Case:
         """`waiting` → `assigned` to this volunteer; Conflict when someone else was first (or it closed)."""
@@ -292,7 +300,8 @@ def _aware(value: datetime) -> datetime:
 
 def _case(row: Any) -> Case:
     return Case(int(row.id), row.conversation, row.medium, row.language, row.urgency, row.topic,
-                json.loads(row.reasons), row.summary, row.country, row.state, row.volunteer_id,
+                json.loads(row.reasons), row.summary, row.country, bool(row.country_confirmed), row.state,
+                row.volunteer_id,
                 _aware(row.created_at), row.claimed_at and _aware(row.claimed_at),
                 row.closed_at and _aware(row.closed_at), row.escalated_at and _aware(row.escalated_at))
 

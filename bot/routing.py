@@ -39,12 +39,10 @@ def format_start(moment: datetime) -> str:
 
 
 def queue_notice(kb: KnowledgeBase, lang: str, case: Case, position: int, volunteers: Iterable[Volunteer],
-                 now: datetime, typical_wait: timedelta | None, escalate_after: timedelta,
-                 emergency: bool = False) -> str:
+                 now: datetime, typical_wait: timedelta | None, escalate_after: timedelta) -> str:
     """What happens next and how long it may take, in the person's language, as one message."""
     speakers = [v for v in volunteers if v.speaks(case.language) and not v.paused]
-    lines = [] if emergency else [kb.text(lang, "handoff_recorded")]
-    lines.append(kb.text(lang, "handoff_position", position=position))
+    lines = [kb.text(lang, "handoff_recorded"), kb.text(lang, "handoff_position", position=position)]
     if any(v.on_duty(now) for v in speakers):
         wait = typical_wait if typical_wait is not None else escalate_after
         lines.append(kb.text(lang, "handoff_wait_minutes", minutes=max(1, math.ceil(wait.total_seconds() / 60))))

@@ -25,7 +25,8 @@ metadata = sa.MetaData()
 volunteers = sa.Table(
     "volunteers", metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("name", sa.String(64), nullable=False, unique=True),
+    sa.Column("name", sa.String(64), nullable=False),
+    sa.Column("name_key", sa.String(64), nullable=False, unique=True),  # lower-cased: names are case-insensitive
     sa.Column("languages", sa.String(128), nullable=False),
     sa.Column("channel", sa.String(16), nullable=False),
     sa.Column("address", sa.String(128), nullable=False),
@@ -138,7 +139,7 @@ class VolunteerStore:
         if max_open < 1:
             raise BadInput("max open cases must be at least 1")
         address = normalise_address(channel, address)
-        values = {"name": name, "languages": ",".join(dict.fromkeys(languages)), "channel": channel,
+        values = {"name": name, "name_key": name.lower(), "languages": ",".join(dict.fromkeys(languages)), "channel": channel,
                   "address": address, "hours": hours, "tz": tz, "paused": False, "max_open": max_open,
                   "share_name": share_name, "created_at": datetime.now(timezone.utc)}
         try:
@@ -160,7 +161,7 @@ class VolunteerStore:
         """The volunteer with this name (case-insensitive), or None."""
         with self.engine.connect() as conn:
             row = conn.execute(sa.select(volunteers).where(
-                sa.func.lower(volunteers.c.name) == " ".join(name.split()).lower())).first()
+                volunteers.c.name_key == " ".join(name.split()).lower())).first()
         return _volunteer(row) if row is not None else None
 
     def by_id(self, volunteer_id: int) -> Volunteer | None:

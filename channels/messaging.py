@@ -197,13 +197,14 @@ class MessagingInput(InputChannel, abc.ABC):
     async def _while_open(self, case: Case, inbound: Inbound) -> None:
         """The bot stays silent during a handoff: the message goes to the case (and its volunteer); a danger cue
         while waiting re-prioritises the case."""
-        urgency, reasons = None, []
+        parsed: dict[str, Any] = {}
         agent = getattr(self._app.ctx, "agent", None) if self._app else None
         if inbound.kind == TEXT and inbound.text and agent is not None:
-            parsed = (await agent.parse_message(inbound.text)).get("urgency") or {}
-            urgency, reasons = parsed.get("level"), list(parsed.get("reasons") or [])
+            parsed = await agent.parse_message(inbound.text)
+        urgency = parsed.get("urgency") or {}
         text = inbound.text if inbound.kind != MEDIA else "(a photo, voice note or file: not forwarded)"
-        await self.desk.person_wrote(case, text or "(empty message)", urgency, reasons)
+        await self.desk.person_wrote(case, text or "(empty message)", urgency.get("level"),
+                                     list(urgency.get("reasons") or []), (parsed.get("intent") or {}).get("name"))
 
     async def _answer(self, inbound: Inbound, conversation: str) -> None:
         volunteer = self._volunteer(inbound)

@@ -87,11 +87,13 @@ class SafeRestInput(RestInput):
         async def receive(request: Request) -> response.HTTPResponse:
             sender = await self._extract_sender(request)
             text = self._extract_message(request)
-            case = self.desk.store.open_for(sender)
+            case = self.desk.store.open_for(str(sender))
             if case is not None:  # a volunteer has (or will have) this conversation: the bot stays silent
-                parsed = (await request.app.ctx.agent.parse_message(text)).get("urgency") or {} if text else {}
-                await self.desk.person_wrote(case, text or "(empty message)", parsed.get("level"),
-                                             list(parsed.get("reasons") or []))
+                parsed = await request.app.ctx.agent.parse_message(text) if text else {}
+                urgency = parsed.get("urgency") or {}
+                await self.desk.person_wrote(case, text or "(empty message)", urgency.get("level"),
+                                             list(urgency.get("reasons") or []),
+                                             (parsed.get("intent") or {}).get("name"))
                 return response.json([])
             collector = CollectingOutputChannel()
             try:

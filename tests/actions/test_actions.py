@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from rasa_sdk import Tracker
 
 from actions.answers import ActionAnswer
 from actions.conversation import ActionAffirm, ActionDeny, ActionGreet, ActionSmalltalk
@@ -71,6 +72,7 @@ def test_emergency_gets_numbers_safety_and_a_volunteer_first(kb: KnowledgeBase, 
     assert len(messages) == 1, "never a wall of text in an emergency"
     assert "112" in messages[0]["text"]
     assert kb.text(lang, "emergency_safety") in messages[0]["text"]
+    assert kb.text(lang, "handoff_quiet") in messages[0]["text"], "the person knows the bot now waits quietly"
     assert slot_events(events)["handoff_requested"] is True
     waiting = get_runtime().handoff.cases(("waiting",))
     assert [(r.urgency, r.language, r.reasons) for r in waiting] == [("emergency", lang, ["cue violence"])]
@@ -91,7 +93,7 @@ def test_urgent_gets_the_short_answer_and_a_volunteer_offer(kb: KnowledgeBase) -
 
 def test_yes_after_an_offer_records_a_handoff(kb: KnowledgeBase) -> None:
     messages, events = run(ActionAffirm(), make_tracker("yes", "affirm", language="bn", pending="handoff"))
-    assert messages[0]["text"] == kb.text("bn", "handoff_recorded")
+    assert messages[0]["text"].startswith(kb.text("bn", "handoff_recorded"))
     assert len(get_runtime().handoff.cases(("waiting",))) == 1
 
 
@@ -105,8 +107,30 @@ def test_no_after_an_offer_declines(kb: KnowledgeBase) -> None:
 @pytest.mark.parametrize("lang", LANGS)
 def test_asking_for_a_human_records_the_request(kb: KnowledgeBase, lang: str) -> None:
     messages, _ = run(ActionHumanHandoff(), make_tracker("human", "human_handoff", language=lang))
-    assert messages[0]["text"] == kb.text(lang, "handoff_recorded")
+    assert len(messages) == 1
+    for part in (kb.text(lang, "handoff_recorded"), kb.text(lang, "handoff_position", position=1),
+                 kb.text(lang, "handoff_wait_unknown"), kb.text(lang, "handoff_quiet")):
+        assert part in messages[0]["text"]
     assert get_runtime().handoff.cases(("waiting",))[0].language == lang
+
+
+@pytest.mark.parametrize(("hours", "expected"), [
+    (None, "A volunteer usually answers within about 15 minutes."),
+    ("00:00-00:01", "No volunteer who speaks your language is on duty right now. The next one starts at 00:00"),
+])
+def test_the_person_is_told_their_place_and_how_long_it_may_take(hours: str | None, expected: str) -> None:
+    runtime = get_runtime()
+    runtime.volunteers.add("Amina", ["en"], "telegram", "1", hours, "UTC")
+    run(ActionHumanHandoff(), make_tracker("human", "human_handoff", language="en"))
+    other = Tracker("second", {"language": "en", "welcomed": True}, {"text": "a person please",
+                    "intent": {"name": "human_handoff"}, "urgency": {"level": "routine", "reasons": []}},
+                    [{"event": "user", "text": "a person please my number is +90 532 123 45 67"}], False, None, {},
+                    "action_listen")
+    messages, _ = run(ActionHumanHandoff(), other)
+    assert "You are number 2 in the queue." in messages[0]["text"]
+    assert expected in messages[0]["text"]
+    case = runtime.handoff.cases(("waiting",))[-1]
+    assert "+90 532" not in case.summary and "[phone]" in case.summary, "volunteers' cards never show numbers"
 
 
 @pytest.mark.parametrize(("intent", "key"), [("thanks", "thanks_reply"), ("goodbye", "goodbye"),
