@@ -143,7 +143,7 @@ def cmd_telegram_set_webhook(args: argparse.Namespace, settings: Settings) -> in
 
     from bot.telegram_api import set_webhook
 
-    print(f"Telegram will send updates to {asyncio.run(set_webhook(settings))}")
+    print(f"Telegram will send updates to {asyncio.run(set_webhook(settings, args.volunteers))}")
     return 0
 
 
@@ -227,8 +227,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_serve)
     sub.add_parser("chat", help="chat with the running bot in the terminal").set_defaults(func=cmd_chat)
     telegram = sub.add_parser("telegram", help="Telegram bot set-up").add_subparsers(dest="action", required=True)
-    telegram.add_parser("set-webhook", help="register RAFIQ_PUBLIC_URL/webhooks/telegram/webhook and its secret"
-                        ).set_defaults(func=cmd_telegram_set_webhook)
+    p = telegram.add_parser("set-webhook", help="register RAFIQ_PUBLIC_URL/webhooks/telegram/webhook and its secret")
+    p.add_argument("--volunteers", action="store_true",
+                   help="the volunteers' bot instead (/webhooks/telegram_volunteers/webhook)")
+    p.set_defaults(func=cmd_telegram_set_webhook)
     _add_kb(sub)
     add_commands(sub)
     return parser

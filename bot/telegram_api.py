@@ -14,6 +14,7 @@ from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
 WEBHOOK_PATH = "/webhooks/telegram/webhook"
+VOLUNTEER_WEBHOOK_PATH = "/webhooks/telegram_volunteers/webhook"
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 CALLBACK_DATA_BYTES = 64
 
@@ -81,12 +82,16 @@ class TelegramSender(Sender):
             self._ready = False
 
 
-async def set_webhook(settings: Settings) -> str:
-    """Register RAFIQ_PUBLIC_URL + /webhooks/telegram/webhook with its secret token; returns the URL."""
-    url = settings.require("public_url").rstrip("/") + WEBHOOK_PATH
-    secret = settings.require("telegram_webhook_secret")
-    bot = make_bot(settings)
+async def set_webhook(settings: Settings, volunteers: bool = False) -> str:
+    """Register RAFIQ_PUBLIC_URL + the webhook path with its secret token (the people's bot, or with
+    `volunteers` the volunteers' bot); returns the URL."""
+    from telegram import Bot
+
+    path, token, secret = (WEBHOOK_PATH, "telegram_bot_token", "telegram_webhook_secret") if not volunteers else (
+        VOLUNTEER_WEBHOOK_PATH, "telegram_volunteer_bot_token", "telegram_volunteer_webhook_secret")
+    url = settings.require("public_url").rstrip("/") + path
+    bot = Bot(settings.require(token), base_url=str(settings.telegram_api_base_url))
     async with bot:
-        await bot.set_webhook(url=url, secret_token=secret, allowed_updates=ALLOWED_UPDATES,
+        await bot.set_webhook(url=url, secret_token=settings.require(secret), allowed_updates=ALLOWED_UPDATES,
                               drop_pending_updates=False)
     return url

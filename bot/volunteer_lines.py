@@ -17,7 +17,6 @@ from bot.twilio_api import TwilioSender
 from bot.volunteers import Volunteer
 
 CLAIM_PREFIX = "claim:"
-VOLUNTEER_WEBHOOK_PATH = "/webhooks/telegram_volunteers/webhook"
 
 
 class VolunteerLine(abc.ABC):

@@ -139,9 +139,9 @@ class VolunteerStore:
         if max_open < 1:
             raise BadInput("max open cases must be at least 1")
         address = normalise_address(channel, address)
-        values = {"name": name, "name_key": name.lower(), "languages": ",".join(dict.fromkeys(languages)), "channel": channel,
-                  "address": address, "hours": hours, "tz": tz, "paused": False, "max_open": max_open,
-                  "share_name": share_name, "created_at": datetime.now(timezone.utc)}
+        values = {"name": name, "name_key": name.lower(), "languages": ",".join(dict.fromkeys(languages)),
+                  "channel": channel, "address": address, "hours": hours, "tz": tz, "paused": False,
+                  "max_open": max_open, "share_name": share_name, "created_at": datetime.now(timezone.utc)}
         try:
             with self.engine.begin() as conn:
                 conn.execute(volunteers.insert().values(**values))

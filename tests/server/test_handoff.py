@@ -194,3 +194,10 @@ def rafiq(env: dict[str, str], *args: str) -> str:
                           text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     return done.stdout
+
+
+def test_set_webhook_registers_the_volunteers_bot_with_its_own_secret(stack: Stack) -> None:
+    rafiq(stack.env, "telegram", "set-webhook", "--volunteers")
+    calls = [c for c in stack.fakes.state.calls if c["method"] == "setWebhook" and c["bot"] == "volunteers"]
+    assert calls[-1]["url"] == stack.env["RAFIQ_PUBLIC_URL"] + VOLUNTEER_PATH
+    assert calls[-1]["secret_token"] == VOLUNTEER_SECRET

@@ -55,3 +55,28 @@ def test_language_menu_buttons_work(stack: Stack, browser: webdriver.Chrome, kb:
     WebDriverWait(browser, 60).until(lambda b: len(bot_messages(b)) > before)
     assert bot_messages(browser)[before].text.strip() == kb.text("fr", "language_set").strip()
     assert bot_messages(browser)[before].get_attribute("dir") == "ltr"
+
+
+def test_a_volunteers_reply_appears_in_the_web_chat(stack: Stack, browser: webdriver.Chrome,
+                                                    kb: KnowledgeBase) -> None:
+    from bot.handoff import HandoffStore
+    from bot.volunteers import VolunteerStore
+    from tests.server.test_handoff import rafiq
+
+    browser.execute_script("localStorage.clear()")
+    browser.get(stack.url + "/chat")
+    helper = VolunteerStore(stack.env["RAFIQ_DATABASE_URL"]).add("Web Chat Volunteer", ["en"], "telegram", "9400001")
+    browser.find_element(By.ID, "text").send_keys("I want to talk to a human volunteer please")
+    browser.find_element(By.ID, "send").click()
+    WebDriverWait(browser, 60).until(
+        lambda b: any(kb.text("en", "handoff_quiet") in m.text for m in bot_messages(b)))
+    sender = browser.execute_script("return localStorage.getItem('rafiq-sender')")
+    case = HandoffStore(stack.env["RAFIQ_DATABASE_URL"]).open_for(sender)
+    assert case is not None
+    rafiq(stack.env, "handoff", "claim", str(case.id), "--volunteer", helper.name)
+    rafiq(stack.env, "handoff", "reply", str(case.id), "مرحبا، أنا متطوعة. كيف أساعدك؟")
+    WebDriverWait(browser, 30).until(lambda b: b.find_elements(By.CSS_SELECTOR, ".msg.volunteer"))
+    shown = browser.find_element(By.CSS_SELECTOR, ".msg.volunteer")
+    assert shown.text == "مرحبا، أنا متطوعة. كيف أساعدك؟" and shown.get_attribute("dir") == "rtl"
+    assert any(m.text == kb.text("en", "handoff_claimed") for m in bot_messages(browser))
+    rafiq(stack.env, "handoff", "close", str(case.id))
