@@ -28,6 +28,7 @@ chat: $(STAMP) ## chat with the running bot in this terminal
 
 test: $(STAMP) ## run the whole test suite (trains once if needed, starts its own servers)
 	@bash scripts/browser-deps
+	@bash scripts/postgres-deps
 	@$(VENV)/bin/rafiq train
 	@$(VENV)/bin/python -m pytest -q
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from bot.db import create_tables
+from bot.db import create_tables, upsert
 
 metadata = sa.MetaData()
 contacts = sa.Table(
@@ -56,12 +56,9 @@ class ContactStore:
     def seen(self, conversation: str, medium: str, address: str) -> Contact:
         """Record an inbound message (it opens the WhatsApp window) and return the contact."""
         now = self.clock()
-        with self.engine.begin() as conn:
-            updated = conn.execute(contacts.update().where(contacts.c.conversation == conversation)
-                                   .values(medium=medium, address=address, last_inbound_at=now)).rowcount
-            if not updated:
-                conn.execute(contacts.insert().values(conversation=conversation, medium=medium, address=address,
-                                                      opted_out=False, last_inbound_at=now, options="[]"))
+        seen = {"medium": medium, "address": address, "last_inbound_at": now}
+        with self.engine.begin() as conn:  # one atomic statement: two workers may see a new person at once
+            upsert(conn, contacts, {"conversation": conversation, "opted_out": False, "options": "[]", **seen}, seen)
         found = self.get(conversation)
         assert found is not None
         return found

@@ -59,7 +59,7 @@ events = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("case_id", sa.Integer, nullable=False, index=True),
     sa.Column("at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("kind", sa.String(32), nullable=False),
     sa.Column("from_state", sa.String(16), nullable=False),
     sa.Column("to_state", sa.String(16), nullable=False),
     sa.Column("actor", sa.String(80), nullable=False),
@@ -72,6 +72,9 @@ messages = sa.Table(
     sa.Column("author", sa.String(16), nullable=False),
     sa.Column("text", sa.Text, nullable=False),
 )
+# at most one open case per conversation, even when two requests arrive at once (SQLite and PostgreSQL)
+sa.Index("uq_handoff_open_case", cases.c.conversation, unique=True,
+         sqlite_where=cases.c.state.in_(OPEN), postgresql_where=cases.c.state.in_(OPEN))
 cards = sa.Table(
     "handoff_cards", metadata,
     sa.Column("case_id", sa.Integer, primary_key=True),
@@ -104,6 +107,16 @@ class HandoffStore:
         """Queue a case (`bot` → `waiting`); an open case of the conversation is kept, raised to the higher
         urgency. `confirmed` is False when the country is only what the phone number suggests. Returns the case
         and whether it is new."""
+        try:
+            return self._open_case(conversation, medium, language, urgency, topic, reasons, summary, country, actor,
+                                   confirmed)
+        except sa.exc.IntegrityError:  # another process opened it at the same moment: keep that one
+            return self._open_case(conversation, medium, language, urgency, topic, reasons, summary, country, actor,
+                                   confirmed)
+
+    def _open_case(self, conversation: str, medium: str, language: str, urgency: str, topic: str | None,
+                   reasons: list[str], summary: str, country: str | None, actor: str,
+                   confirmed: bool) -> tuple[Case, bool]:
         with self.engine.begin() as conn:
             row = conn.execute(sa.select(cases).where(cases.c.conversation == conversation,
                                                       cases.c.state.in_(OPEN))).first()
@@ -294,8 +307,8 @@ class HandoffStore:
 
 
 def _aware(value: datetime) -> datetime:
-    """SQLite returns naive datetimes: they are UTC."""
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    """In UTC (SQLite returns naive datetimes, which are UTC; PostgreSQL uses the server's zone)."""
+    return value.astimezone(timezone.utc) if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
 def _case(row: Any) -> Case:

@@ -154,8 +154,8 @@ class VolunteerStore:
     def all(self) -> list[Volunteer]:
         """Every registered volunteer, by name."""
         with self.engine.connect() as conn:
-            rows = conn.execute(sa.select(volunteers).order_by(volunteers.c.name)).all()
-        return [_volunteer(r) for r in rows]
+            rows = conn.execute(sa.select(volunteers)).all()
+        return sorted((_volunteer(r) for r in rows), key=lambda v: v.name.lower())  # the same on every database
 
     def get(self, name: str) -> Volunteer | None:
         """The volunteer with this name (case-insensitive), or None."""

@@ -1,14 +1,17 @@
-"""Shared fixtures: the language table, the knowledge base, the trained model (trained once per session)."""
+"""Shared fixtures: the language table, the knowledge base, the trained model (trained once per session), databases."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from bot.db import dispose
 from bot.knowledge import KnowledgeBase, load_knowledge
 from bot.languages import Language, LanguageDetector, build_detector, load_languages
 from bot.settings import ROOT
+from tests import pg
 
 LANGS = ("en", "ar", "fa", "ur", "bn", "fr", "tr", "id")
 
@@ -37,3 +40,33 @@ def model_path() -> Path:
     from bot.model import train
 
     return train(ROOT / "models")
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[pg.Server]:
+    """A real PostgreSQL server on 127.0.0.1 for the whole session (fails when not installed, see tests/pg.py)."""
+    server = pg.start(pg.require_server_bin())
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_url(postgres_server: pg.Server) -> Iterator[str]:
+    """The URL of a `rafiq` database on the session's PostgreSQL server, shared by every test that uses it."""
+    postgres_server.admin('CREATE DATABASE "rafiq"')
+    url = postgres_server.url("rafiq")
+    yield url
+    dispose(url)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh empty database for one test, on SQLite (a new file) and on PostgreSQL (a new database)."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'rafiq.db'}"
+        yield url
+        dispose(url)
+        return
+    server: pg.Server = request.getfixturevalue("postgres_server")
+    with server.database() as url:
+        yield url

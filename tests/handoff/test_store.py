@@ -149,3 +149,21 @@ def test_the_queue_survives_a_new_store_on_the_same_database(database_url: str, 
     again = HandoffStore(database_url, clock)
     assert again.require(case_id).state == "waiting"
     assert again.claim(case_id, 3, "volunteer:C").state == "assigned"
+
+
+def test_two_requests_of_one_person_at_the_same_moment_open_one_case(store: HandoffStore) -> None:
+    for round_ in range(10):
+        barrier = threading.Barrier(4)
+        ids: list[int] = []
+
+        def request(gate: threading.Barrier = barrier, out: list[int] = ids, who: str = f"same-{round_}") -> None:
+            gate.wait()
+            out.append(open_case(store, who))
+
+        threads = [threading.Thread(target=request) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert len(set(ids)) == 1
+    assert len(store.cases()) == 10
