@@ -35,7 +35,7 @@ def get_runtime() -> Runtime:
     if settings.database_url.startswith("sqlite:///"):
         Path(settings.database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     runtime = Runtime(settings, KnowledgeStore(knowledge_dir), load_languages(knowledge_dir),
-                      HandoffStore(settings.database_url), VolunteerStore(settings.database_url))
+                      HandoffStore(settings.database_url), VolunteerStore(settings.database_url, settings.pepper))
     runtime.knowledge.get()
     logger.info("action runtime ready: %d languages", len(runtime.languages))
     return runtime

@@ -38,7 +38,7 @@ def _row(case: Case, names: dict[int, str]) -> dict[str, Any]:
 def cmd_handoff_list(args: argparse.Namespace, settings: Settings) -> int:
     """Open cases in queue order (--all: closed ones too)."""
     store = HandoffStore(settings.database_url)
-    names = {v.id: v.name for v in VolunteerStore(settings.database_url).all()}
+    names = {v.id: v.name for v in VolunteerStore(settings.database_url, settings.pepper).all()}
     cases = [_row(c, names) for c in store.cases(STATES if args.all else OPEN)]
     if args.json:
         print(json.dumps(cases, indent=2, ensure_ascii=False))
@@ -55,7 +55,7 @@ def cmd_handoff_show(args: argparse.Namespace, settings: Settings) -> int:
     """One case with its transitions (who, when) and, with --messages, its conversation."""
     store = HandoffStore(settings.database_url)
     case = store.require(args.id)
-    out = _row(case, {v.id: v.name for v in VolunteerStore(settings.database_url).all()})
+    out = _row(case, {v.id: v.name for v in VolunteerStore(settings.database_url, settings.pepper).all()})
     out["events"] = [e.__dict__ for e in store.events(case.id)]
     if args.messages:
         out["messages"] = [m.__dict__ for m in store.messages(case.id)]
@@ -65,7 +65,7 @@ def cmd_handoff_show(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_handoff_claim(args: argparse.Namespace, settings: Settings) -> int:
     """Claim a case for a registered volunteer (the person and the other volunteers are told)."""
-    volunteer = VolunteerStore(settings.database_url).require(args.volunteer)
+    volunteer = VolunteerStore(settings.database_url, settings.pepper).require(args.volunteer)
     case = _with_desk(settings, lambda desk: desk.claim(args.id, volunteer))
     print(f"case {case.id} claimed by {volunteer.name}")
     return 0
@@ -88,7 +88,7 @@ def cmd_handoff_close(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_volunteer_add(args: argparse.Namespace, settings: Settings) -> int:
     """Register a volunteer."""
     languages = [lang.strip() for lang in args.languages.split(",") if lang.strip()]
-    volunteer = VolunteerStore(settings.database_url).add(
+    volunteer = VolunteerStore(settings.database_url, settings.pepper).add(
         args.name, languages, args.channel, args.address, args.hours, args.timezone, args.max_open, args.share_name)
     print(f"volunteer {volunteer.name} added ({', '.join(volunteer.languages)}, {volunteer.channel})")
     return 0
@@ -96,7 +96,7 @@ def cmd_volunteer_add(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_volunteer_list(args: argparse.Namespace, settings: Settings) -> int:
     """The registry (addresses masked)."""
-    volunteers = [v.public() for v in VolunteerStore(settings.database_url).all()]
+    volunteers = [v.public() for v in VolunteerStore(settings.database_url, settings.pepper).all()]
     if args.json:
         print(json.dumps(volunteers, indent=2, ensure_ascii=False))
         return 0
@@ -110,14 +110,14 @@ def cmd_volunteer_list(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_volunteer_pause(args: argparse.Namespace, settings: Settings) -> int:
     """Stop offering new cases to a volunteer (resume with `rafiq volunteer resume`)."""
-    VolunteerStore(settings.database_url).set_paused(args.name, not args.resume)
+    VolunteerStore(settings.database_url, settings.pepper).set_paused(args.name, not args.resume)
     print(f"volunteer {args.name} {'resumed' if args.resume else 'paused'}")
     return 0
 
 
 def cmd_volunteer_remove(args: argparse.Namespace, settings: Settings) -> int:
     """Delete a volunteer from the registry."""
-    volunteer = VolunteerStore(settings.database_url).remove(args.name)
+    volunteer = VolunteerStore(settings.database_url, settings.pepper).remove(args.name)
     print(f"volunteer {volunteer.name} removed")
     return 0
 

@@ -14,13 +14,14 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from bot.db import create_tables, upsert
+from bot.sealing import seal, unseal
 
 metadata = sa.MetaData()
 contacts = sa.Table(
     "contacts", metadata,
     sa.Column("conversation", sa.String(64), primary_key=True),
     sa.Column("medium", sa.String(16), nullable=False),
-    sa.Column("address", sa.String(128), nullable=False),
+    sa.Column("address", sa.String(255), nullable=False),  # sealed (bot/sealing.py): never stored in clear
     sa.Column("opted_out", sa.Boolean, nullable=False, default=False),
     sa.Column("last_inbound_at", sa.Float, nullable=False),
     sa.Column("options", sa.Text, nullable=False, default="[]"),
@@ -49,14 +50,15 @@ class Contact:
 class ContactStore:
     """The contacts table (same database as the other Rafiq stores)."""
 
-    def __init__(self, database_url: str, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, database_url: str, clock: Callable[[], float] = time.time, pepper: str | None = None) -> None:
         self.engine = create_tables(database_url, metadata)
         self.clock = clock
+        self.pepper = pepper
 
     def seen(self, conversation: str, medium: str, address: str) -> Contact:
         """Record an inbound message (it opens the WhatsApp window) and return the contact."""
         now = self.clock()
-        seen = {"medium": medium, "address": address, "last_inbound_at": now}
+        seen = {"medium": medium, "address": seal(self.pepper, address), "last_inbound_at": now}
         with self.engine.begin() as conn:  # one atomic statement: two workers may see a new person at once
             upsert(conn, contacts, {"conversation": conversation, "opted_out": False, "options": "[]", **seen}, seen)
         found = self.get(conversation)
@@ -69,8 +71,9 @@ class ContactStore:
             row = conn.execute(sa.select(contacts).where(contacts.c.conversation == conversation)).first()
         if row is None:
             return None
-        return Contact(row.conversation, row.medium, row.address, bool(row.opted_out), float(row.last_inbound_at),
-                       [(str(t), str(p)) for t, p in json.loads(row.options or "[]")], row.language)
+        return Contact(row.conversation, row.medium, unseal(self.pepper, row.address), bool(row.opted_out),
+                       float(row.last_inbound_at), [(str(t), str(p)) for t, p in json.loads(row.options or "[]")],
+                       row.language)
 
     def set_opted_out(self, conversation: str, opted_out: bool) -> None:
         """STOP (True) or START (False)."""

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from bot.db import create_tables
+from bot.sealing import seal, unseal
 
 logger = logging.getLogger(__name__)
 metadata = sa.MetaData()
@@ -49,9 +50,10 @@ class InboxItem:
 class Inbox:
     """SQL table of processed and pending message ids."""
 
-    def __init__(self, database_url: str, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, database_url: str, clock: Callable[[], float] = time.time, pepper: str | None = None) -> None:
         self.engine = create_tables(database_url, metadata)
         self.clock = clock
+        self.pepper = pepper  # payloads are sealed: the sender's address and text never sit in clear on disk
 
     def accept(self, channel: str, message_id: str, conversation: str, payload: dict[str, Any]) -> InboxItem | None:
         """Record a new message; None when this id was seen before (a retry or a replay)."""
@@ -60,7 +62,7 @@ class Inbox:
             with self.engine.begin() as conn:
                 conn.execute(inbox.insert().values(channel=channel, message_id=message_id, conversation=conversation,
                                                    received_at=now, state=PENDING, attempts=0,
-                                                   payload=json.dumps(payload, ensure_ascii=False)))
+                                                   payload=seal(self.pepper, json.dumps(payload, ensure_ascii=False))))
         except IntegrityError:
             return None
         return InboxItem(channel, message_id, conversation, now, payload)
@@ -94,8 +96,8 @@ class Inbox:
                          .values(state=PENDING))
             rows = conn.execute(sa.select(inbox).where(inbox.c.state == PENDING, inbox.c.received_at <= cutoff)
                                 .order_by(inbox.c.received_at)).fetchall()
-        return [InboxItem(r.channel, r.message_id, r.conversation, r.received_at, json.loads(r.payload or "{}"))
-                for r in rows]
+        return [InboxItem(r.channel, r.message_id, r.conversation, r.received_at,
+                          json.loads(unseal(self.pepper, r.payload) if r.payload else "{}")) for r in rows]
 
     def purge(self, older_than_seconds: float) -> int:
         """Delete finished ids older than the period; returns how many."""

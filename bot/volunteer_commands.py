@@ -32,8 +32,8 @@ def build_desk(settings: Settings, knowledge: KnowledgeStore | None = None,
     if settings.telegram_bot_token:
         people["telegram"] = TelegramSender(settings)
     return Desk(settings, knowledge or KnowledgeStore(Path(settings.knowledge_dir)),
-                HandoffStore(settings.database_url, clock), VolunteerStore(settings.database_url),
-                ContactStore(settings.database_url), people, lines_for(settings, twilio), clock)
+                HandoffStore(settings.database_url, clock), VolunteerStore(settings.database_url, settings.pepper),
+                ContactStore(settings.database_url, pepper=settings.pepper), people, lines_for(settings, twilio), clock)
 
 
 def _which(desk: Desk, volunteer: Volunteer, case_id: int | None) -> int | None:

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from bot.db import create_tables
 from bot.errors import BadInput
+from bot.sealing import lookup_key, seal, unseal
 
 CHANNELS = ("telegram", "sms", "whatsapp")
 HOURS = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")
@@ -29,14 +30,15 @@ volunteers = sa.Table(
     sa.Column("name_key", sa.String(64), nullable=False, unique=True),  # lower-cased: names are case-insensitive
     sa.Column("languages", sa.String(128), nullable=False),
     sa.Column("channel", sa.String(16), nullable=False),
-    sa.Column("address", sa.String(128), nullable=False),
+    sa.Column("address", sa.String(255), nullable=False),  # sealed (bot/sealing.py)
+    sa.Column("address_key", sa.String(64), nullable=False),  # keyed hash, to find a volunteer by number
     sa.Column("hours", sa.String(16)),
     sa.Column("tz", sa.String(64), nullable=False, default="UTC"),
     sa.Column("paused", sa.Boolean, nullable=False, default=False),
     sa.Column("max_open", sa.Integer, nullable=False, default=3),
     sa.Column("share_name", sa.Boolean, nullable=False, default=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-    sa.UniqueConstraint("channel", "address", name="uq_volunteer_address"),
+    sa.UniqueConstraint("channel", "address_key", name="uq_volunteer_address"),
 )
 
 
@@ -119,8 +121,9 @@ def normalise_address(channel: str, address: str) -> str:
 class VolunteerStore:
     """The volunteers table (same database as the other Rafiq stores)."""
 
-    def __init__(self, database_url: str) -> None:
+    def __init__(self, database_url: str, pepper: str | None = None) -> None:
         self.engine = create_tables(database_url, metadata)
+        self.pepper = pepper
 
     def add(self, name: str, languages: list[str], channel: str, address: str, hours: str | None = None,
             tz: str = "UTC", max_open: int = 3, share_name: bool = False) -> Volunteer:
@@ -140,7 +143,8 @@ class VolunteerStore:
             raise BadInput("max open cases must be at least 1")
         address = normalise_address(channel, address)
         values = {"name": name, "name_key": name.lower(), "languages": ",".join(dict.fromkeys(languages)),
-                  "channel": channel, "address": address, "hours": hours, "tz": tz, "paused": False,
+                  "channel": channel, "address": seal(self.pepper, address),
+                  "address_key": lookup_key(self.pepper, address), "hours": hours, "tz": tz, "paused": False,
                   "max_open": max_open, "share_name": share_name, "created_at": datetime.now(timezone.utc)}
         try:
             with self.engine.begin() as conn:
@@ -155,20 +159,20 @@ class VolunteerStore:
         """Every registered volunteer, by name."""
         with self.engine.connect() as conn:
             rows = conn.execute(sa.select(volunteers)).all()
-        return sorted((_volunteer(r) for r in rows), key=lambda v: v.name.lower())  # the same on every database
+        return sorted((self._volunteer(r) for r in rows), key=lambda v: v.name.lower())  # the same on every database
 
     def get(self, name: str) -> Volunteer | None:
         """The volunteer with this name (case-insensitive), or None."""
         with self.engine.connect() as conn:
             row = conn.execute(sa.select(volunteers).where(
                 volunteers.c.name_key == " ".join(name.split()).lower())).first()
-        return _volunteer(row) if row is not None else None
+        return self._volunteer(row) if row is not None else None
 
     def by_id(self, volunteer_id: int) -> Volunteer | None:
         """The volunteer with this id, or None."""
         with self.engine.connect() as conn:
             row = conn.execute(sa.select(volunteers).where(volunteers.c.id == volunteer_id)).first()
-        return _volunteer(row) if row is not None else None
+        return self._volunteer(row) if row is not None else None
 
     def by_address(self, channel: str, address: str) -> Volunteer | None:
         """The volunteer writing from this address on this channel, or None (SMS and WhatsApp share numbers)."""
@@ -178,9 +182,10 @@ class VolunteerStore:
             return None
         channels = ("sms", "whatsapp") if channel in ("sms", "whatsapp") else (channel,)
         with self.engine.connect() as conn:
+            key = lookup_key(self.pepper, address)
             row = conn.execute(sa.select(volunteers).where(volunteers.c.channel.in_(channels),
-                                                           volunteers.c.address == address)).first()
-        return _volunteer(row) if row is not None else None
+                                                           volunteers.c.address_key == key)).first()
+        return self._volunteer(row) if row is not None else None
 
     def set_paused(self, name: str, paused: bool) -> Volunteer:
         """Pause (no new cases are offered) or resume a volunteer."""
@@ -204,7 +209,7 @@ class VolunteerStore:
             raise BadInput(f"no volunteer named {name!r} (registered: {known})")
         return volunteer
 
-
-def _volunteer(row: Any) -> Volunteer:
-    return Volunteer(int(row.id), row.name, tuple(row.languages.split(",")), row.channel, row.address, row.hours,
-                     row.tz, bool(row.paused), int(row.max_open), bool(row.share_name))
+    def _volunteer(self, row: Any) -> Volunteer:
+        return Volunteer(int(row.id), row.name, tuple(row.languages.split(",")), row.channel,
+                         unseal(self.pepper, row.address), row.hours, row.tz, bool(row.paused), int(row.max_open),
+                         bool(row.share_name))

@@ -13,7 +13,7 @@ import abc
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,7 @@ from bot.keywords import Keyword, Keywords
 from bot.knowledge import KnowledgeStore
 from bot.medium import chosen_option, render
 from bot.privacy import pseudonym
+from bot.redact import redact
 from bot.settings import Settings
 from bot.volunteer_commands import handle
 from bot.volunteer_lines import line_of
@@ -100,8 +101,8 @@ class MessagingInput(InputChannel, abc.ABC):
         self.settings = settings
         self.sender = sender
         self.max_chars = int(settings.max_message_chars)
-        self.inbox = Inbox(settings.database_url)
-        self.contacts = ContactStore(settings.database_url)
+        self.inbox = Inbox(settings.database_url, pepper=settings.pepper)
+        self.contacts = ContactStore(settings.database_url, pepper=settings.pepper)
         self.keywords = Keywords.load(Path(settings.knowledge_dir))
         self.knowledge = KnowledgeStore(Path(settings.knowledge_dir))
         self.queues = ConversationQueues(self._process)
@@ -145,11 +146,14 @@ class MessagingInput(InputChannel, abc.ABC):
     def accept(self, inbound: Inbound) -> bool:
         """Record the message durably and queue it; False for a duplicate (already accepted once)."""
         conversation = self.conversation_of(inbound.medium, inbound.address)
+        volunteer = self._volunteer(inbound)
+        if volunteer is None:  # a person's phone numbers, names and ID numbers never go further than this
+            inbound = replace(inbound, text=redact(inbound.text))
         item = self.inbox.accept(self.name(), inbound.message_id, conversation, asdict(inbound))
         if item is None:
             logger.info("%s: duplicate message id ignored", self.name())
             return False
-        if self._volunteer(inbound) is None:  # a volunteer's number is not a person's contact
+        if volunteer is None:  # a volunteer's number is not a person's contact
             self.contacts.seen(conversation, inbound.medium, inbound.address)
         self.queues.put(item)
         return True

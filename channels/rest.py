@@ -15,6 +15,7 @@ from sanic import Blueprint, response
 from sanic.exceptions import SanicException
 from sanic.request import Request
 
+from bot.redact import redact
 from bot.settings import load_settings
 from bot.text import sanitize
 from channels.desk_runtime import shared_desk, start_timer, stop_timer
@@ -66,7 +67,7 @@ class SafeRestInput(RestInput):
         message = self._body(req).get("message")
         if message is not None and not isinstance(message, str):
             raise BadRestRequest("'message' must be a string")
-        return sanitize(message, self.max_chars)
+        return redact(sanitize(message, self.max_chars))  # phone, ID numbers and names never reach Rasa
 
     def _extract_input_channel(self, req: Request) -> str:
         return self.name()

@@ -26,6 +26,7 @@ from channels.desk_runtime import shared_desk, start_timer, stop_timer
 from channels.telegram import MAX_BODY_BYTES, SECRET_HEADER
 
 logger = logging.getLogger(__name__)
+INBOX_CHANNEL = "tg_volunteers"  # the inbox's channel column holds at most 16 characters
 NOT_REGISTERED = ("You are not registered as a Rafiq volunteer. If you are one, give your coordinator your "
                   "Telegram user id: {id}.")
 
@@ -38,7 +39,7 @@ class VolunteerTelegramInput(InputChannel):
         settings.require("telegram_volunteer_bot_token")
         self.settings = settings
         self.desk = shared_desk(settings)
-        self.inbox = Inbox(settings.database_url)
+        self.inbox = Inbox(settings.database_url, pepper=settings.pepper)
         self.max_chars = int(settings.max_message_chars)
 
     @classmethod
@@ -82,7 +83,7 @@ class VolunteerTelegramInput(InputChannel):
             except Exception:
                 logger.info("telegram_volunteers: rejected a malformed update")
                 return response.json({"error": "the body must be a Telegram Update object"}, status=400)
-            if self.inbox.accept(self.name(), str(update.update_id), "volunteers", {}) is None:
+            if self.inbox.accept(INBOX_CHANNEL, str(update.update_id), "volunteers", {}) is None:
                 return response.json({"status": "duplicate"})
             await self._update(update)
             return response.json({"status": "ok"})
