@@ -58,7 +58,8 @@ class RafiqAction(Action, abc.ABC):
             if answered.done:
                 return [*events, SlotSet("welcomed", True), SlotSet("misses", 0)]
         if not tracker.get_slot("welcomed"):
-            welcome = replies.welcome(turn.kb, turn.runtime.languages, turn.language)
+            welcome = replies.welcome(turn.kb, turn.runtime.languages, turn.language,
+                                      int(turn.runtime.settings.retention_days))
             with_menu = self.name() == "action_greet"
             turn.say(dispatcher, welcome if with_menu else welcome[:1])
             events.append(SlotSet("welcomed", True))

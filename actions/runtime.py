@@ -7,6 +7,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot import logsafe
 from bot.handoff import HandoffStore
 from bot.knowledge import KnowledgeStore
 from bot.languages import Language, load_languages
@@ -31,6 +32,7 @@ class Runtime:
 def get_runtime() -> Runtime:
     """Read settings once and open the stores."""
     settings = load_settings()
+    logsafe.install()  # the action server's handlers: no personal data reaches its logs
     knowledge_dir = Path(settings.knowledge_dir)
     if settings.database_url.startswith("sqlite:///"):
         Path(settings.database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
+from bot import logsafe
 from bot.cli_handoff import add_commands
 from bot.errors import RafiqError
 from bot.settings import ROOT, Settings, load_settings
@@ -147,6 +148,19 @@ def cmd_telegram_set_webhook(args: argparse.Namespace, settings: Settings) -> in
     return 0
 
 
+def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
+    """Delete conversations, addresses and closed cases idle for longer than --older-than (the server also
+    does this every hour with RAFIQ_RETENTION_DAYS)."""
+    from bot.retention import parse_age, purge
+
+    try:
+        age = parse_age(args.older_than or f"{settings.retention_days}d")
+    except ValueError as exc:
+        raise RafiqError(str(exc)) from exc
+    print(f"deleted: {purge(settings.database_url, age)}")
+    return 0
+
+
 def cmd_kb_check(args: argparse.Namespace, settings: Settings) -> int:
     """Every problem in the knowledge folder; exit code 1 when there is an error."""
     from bot.kb_check import check
@@ -231,6 +245,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--volunteers", action="store_true",
                    help="the volunteers' bot instead (/webhooks/telegram_volunteers/webhook)")
     p.set_defaults(func=cmd_telegram_set_webhook)
+    p = sub.add_parser("purge", help="delete everything idle for longer than the retention period")
+    p.add_argument("--older-than", help="an age like 30d, 12h or 90m (default: RAFIQ_RETENTION_DAYS days)")
+    p.set_defaults(func=cmd_purge)
     _add_kb(sub)
     add_commands(sub)
     return parser
@@ -241,6 +258,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, stream=sys.stderr,
                         format="%(levelname)s %(name)s: %(message)s")
+    logsafe.install()
     try:
         settings = load_settings()
         return int(args.func(args, settings))

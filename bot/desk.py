@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
@@ -22,6 +23,7 @@ from bot.errors import DeliveryError
 from bot.handoff import Conflict, HandoffStore, State
 from bot.knowledge import KnowledgeStore
 from bot.medium import render
+from bot.retention import purge
 from bot.routing import office_hours, recipients
 from bot.settings import Settings
 from bot.volunteer_lines import VolunteerLine, line_of
@@ -30,6 +32,7 @@ from bot.volunteers import Volunteer, VolunteerStore
 
 logger = logging.getLogger(__name__)
 TICK_SECONDS = 2.0
+PURGE_SECONDS = 3600.0
 GROUP_CARD = 0  # the volunteer id under which the volunteers' group card is recorded
 DELIVERY_NOTES = {"opted_out": "not delivered: the person wrote STOP", "unknown": "not delivered: no address",
                   "failed": "not delivered: the provider failed (see the server log)",
@@ -271,11 +274,16 @@ class Desk:
             self._wake.set()
 
     async def run(self, interval: float = TICK_SECONDS) -> None:
-        """The timer loop of the server (cancelled at shutdown); an error is logged and the loop goes on."""
+        """The timer loop of the server (cancelled at shutdown): offers, escalations, and the hourly retention
+        purge; an error is logged and the loop goes on."""
         self._wake = asyncio.Event()
+        next_purge = 0.0
         while True:
             try:
                 await self.tick()
+                if time.monotonic() >= next_purge:
+                    next_purge = time.monotonic() + PURGE_SECONDS
+                    purge(self.settings.database_url, timedelta(days=float(self.settings.retention_days)))
             except Exception:
                 logger.exception("handoff desk: a timer round failed")
             with contextlib.suppress(asyncio.TimeoutError):

@@ -1,4 +1,4 @@
-"""STOP, START and HELP keywords in every language, read from knowledge/keywords.yml (editor data)."""
+"""STOP, START, HELP and DELETE keywords in every language, read from knowledge/keywords.yml (editor data)."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ class Keyword(str, Enum):
     STOP = "stop"
     START = "start"
     HELP = "help"
+    ERASE = "erase"
 
 
 @dataclass(frozen=True)

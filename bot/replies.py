@@ -50,13 +50,11 @@ def language_menu(kb: KnowledgeBase, table: dict[str, Language], lang: str) -> R
     return Reply(kb.text(lang, "language_menu"), buttons)
 
 
-def welcome(kb: KnowledgeBase, table: dict[str, Language], lang: str) -> list[Reply]:
-    """First contact: what Rafiq is and is not (general information, not legal advice), and the language menu.
-
-    The `privacy_notice` text (retention, erasure keyword) is written and translated, but it is only shown once
-    retention and erasure exist: promising a DELETE keyword that does nothing would be dishonest.
-    """
-    return [Reply(kb.text(lang, "welcome")), language_menu(kb, table, lang)]
+def welcome(kb: KnowledgeBase, table: dict[str, Language], lang: str, retention_days: int) -> list[Reply]:
+    """First contact, before anything personal is asked: what Rafiq is and is not (general information, not
+    legal advice), what is stored, for how long, who sees it and how to erase it; then the language menu."""
+    notice = kb.text(lang, "privacy_notice", days=retention_days)
+    return [Reply(f"{kb.text(lang, 'welcome')}\n\n{notice}"), language_menu(kb, table, lang)]
 
 
 def article_text(kb: KnowledgeBase, article: Article, lang: str, channel: str) -> str:

@@ -14,6 +14,7 @@ import yaml
 
 from bot.errors import ConfigError
 from bot.model import rasa_environment
+from bot.retention import tracker_database_url
 from bot.settings import ROOT, SETTINGS, Settings
 
 logger = logging.getLogger(__name__)
@@ -44,7 +45,7 @@ def endpoints_yaml(actions_port: int, database_url: str) -> str:
     url = make_url(database_url)
     store: dict[str, Any] = {"type": "SQL", "dialect": url.get_backend_name()}
     if store["dialect"] == "sqlite":
-        store["db"] = str(Path(url.database or "var/rafiq.db").with_name("tracker.db"))
+        store["db"] = str(make_url(tracker_database_url(database_url)).database)
     else:
         store.update({"url": url.host or "127.0.0.1", "port": url.port or 5432, "db": url.database,
                       "username": url.username, "password": url.password})

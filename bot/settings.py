@@ -63,6 +63,8 @@ SETTINGS: tuple[Setting, ...] = (
             "how many matching volunteers a routine or urgent case is offered to at first (emergencies: all)"),
     Setting("handoff_hotline", "RAFIQ_HANDOFF_HOTLINE", None,
             "optional phone number of your own hotline, told to a person whose case waits too long"),
+    Setting("retention_days", "RAFIQ_RETENTION_DAYS", "30",
+            "days after which an idle conversation, its address and its closed cases are deleted (hourly purge)"),
     Setting("console_session_minutes", "RAFIQ_CONSOLE_SESSION_MINUTES", "60",
             "minutes a volunteer stays signed in to the web console without activity"),
 )

@@ -8,6 +8,7 @@ from typing import Any
 
 from sanic import Sanic
 
+from bot import logsafe
 from bot.desk import Desk
 from bot.settings import Settings
 from bot.volunteer_commands import build_desk
@@ -20,12 +21,14 @@ def shared_desk(settings: Settings) -> Desk:
     """The process's desk for this database (built on first use, when Rasa creates the channels)."""
     desk = _desks.get(settings.database_url)
     if desk is None:
+        logsafe.install()  # the Rasa server's handlers exist by now: no personal data reaches its logs
         desk = _desks[settings.database_url] = build_desk(settings)
     return desk
 
 
 def start_timer(app: Sanic, desk: Desk) -> None:
     """Start the desk's timer once per server (every channel that uses the desk calls this)."""
+    logsafe.install()  # handlers added while the server started
     if getattr(app.ctx, "rafiq_desk_timer", None) is None:
         app.ctx.rafiq_desk_timer = asyncio.get_running_loop().create_task(desk.run())
         logger.info("handoff desk timer started")

@@ -22,15 +22,16 @@ from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 
 from bot.case import Case
-from bot.contacts import ContactStore
+from bot.contacts import Contact, ContactStore
 from bot.country import dial_country
 from bot.delivery import Sender
 from bot.inbox import Inbox, InboxItem
-from bot.keywords import Keyword, Keywords
+from bot.keywords import Keyword, KeywordMatch, Keywords
 from bot.knowledge import KnowledgeStore
 from bot.medium import chosen_option, render
 from bot.privacy import pseudonym
 from bot.redact import redact
+from bot.retention import erase
 from bot.settings import Settings
 from bot.volunteer_commands import handle
 from bot.volunteer_lines import line_of
@@ -177,12 +178,14 @@ class MessagingInput(InputChannel, abc.ABC):
         if not self.inbox.claim(item):
             return
         try:
-            await self._answer(Inbound(**item.payload), item.conversation)
+            erased = await self._answer(Inbound(**item.payload), item.conversation)
         except Exception:
             logger.exception("%s: a message could not be processed", self.name())
             self.inbox.release(item)
             return
         self.inbox.finish(item)
+        if erased:  # not even the id of the DELETE message stays
+            erase(self.settings.database_url, item.conversation)
 
     def _volunteer(self, inbound: Inbound) -> Volunteer | None:
         """The registered volunteer writing from this SMS/WhatsApp number (volunteers use their own Telegram bot)."""
@@ -210,19 +213,33 @@ class MessagingInput(InputChannel, abc.ABC):
         await self.desk.person_wrote(case, text or "(empty message)", urgency.get("level"),
                                      list(urgency.get("reasons") or []), (parsed.get("intent") or {}).get("name"))
 
-    async def _answer(self, inbound: Inbound, conversation: str) -> None:
+    async def _erase(self, conversation: str, contact: Contact, keyword: KeywordMatch, case: Case | None) -> None:
+        """DELETE: close any case, delete everything about the person in every store, then confirm."""
+        language = keyword.reply_language(await self._language(conversation, contact.language))
+        if case is not None:
+            await self.desk.close(case.id, "person:DELETE", tell_person=False,
+                                  reason=" (the person asked for their data to be erased)")
+        erase(self.settings.database_url, conversation)
+        text = self.knowledge.get().text(language, "keyword_erase")
+        await self.sender.send(contact, render([{"text": text}], contact.medium))  # the address is only in memory
+
+    async def _answer(self, inbound: Inbound, conversation: str) -> bool:
+        """Answer (or stay silent, or relay); True when the person's data was erased."""
         volunteer = self._volunteer(inbound)
         if volunteer is not None:
             await self._from_volunteer(volunteer, inbound)
-            return
+            return False
         contact = self.contacts.get(conversation)
         if contact is None:
-            return
+            return False
         keyword = self.keywords.match(inbound.text) if inbound.kind != MEDIA else None
         case = self.desk.store.open_for(conversation)
+        if keyword is not None and keyword.keyword is Keyword.ERASE:
+            await self._erase(conversation, contact, keyword, case)
+            return True
         if case is not None and (keyword is None or keyword.keyword is not Keyword.STOP):
             await self._while_open(case, inbound)
-            return
+            return False
         if case is not None:  # STOP during a handoff: the person wants no more messages, from anyone
             await self.desk.close(case.id, "person:STOP", tell_person=False, reason=" (the person wrote STOP)")
         if keyword is not None:
@@ -236,7 +253,7 @@ class MessagingInput(InputChannel, abc.ABC):
             logger.info("%s: keyword %s", self.name(), keyword.keyword.value)
         elif contact.opted_out:
             logger.info("%s: message from a person who wrote STOP: no reply", self.name())
-            return
+            return False
         elif inbound.kind == MEDIA or not inbound.text:
             language = await self._language(conversation, contact.language)
             key = "media_unsupported" if inbound.kind == MEDIA else "empty_message"
@@ -254,6 +271,7 @@ class MessagingInput(InputChannel, abc.ABC):
         rendered = render(messages, inbound.medium)
         self.contacts.set_options(conversation, rendered.options)
         await self.sender.send(contact, rendered)
+        return False
 
     async def _language(self, conversation: str, fallback: str | None) -> str:
         """The conversation's language from the tracker store, else `fallback`, else the default."""

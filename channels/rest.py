@@ -7,6 +7,7 @@ and logs the text when something fails; this one never does either.
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
@@ -15,7 +16,9 @@ from sanic import Blueprint, response
 from sanic.exceptions import SanicException
 from sanic.request import Request
 
+from bot.keywords import Keyword, Keywords
 from bot.redact import redact
+from bot.retention import erase
 from bot.settings import load_settings
 from bot.text import sanitize
 from channels.desk_runtime import shared_desk, start_timer, stop_timer
@@ -37,6 +40,8 @@ class SafeRestInput(RestInput):
         settings = load_settings()
         self.max_chars = int(settings.max_message_chars)
         self.desk = shared_desk(settings)
+        self.settings = settings
+        self.keywords = Keywords.load(Path(settings.knowledge_dir))
 
     @classmethod
     def name(cls) -> str:
@@ -89,6 +94,9 @@ class SafeRestInput(RestInput):
             sender = await self._extract_sender(request)
             text = self._extract_message(request)
             case = self.desk.store.open_for(str(sender))
+            keyword = self.keywords.match(text or "")
+            if keyword is not None and keyword.keyword is Keyword.ERASE:
+                return response.json([{"recipient_id": sender, "text": await self._erase(request, str(sender), case)}])
             if case is not None:  # a volunteer has (or will have) this conversation: the bot stays silent
                 parsed = await request.app.ctx.agent.parse_message(text) if text else {}
                 urgency = parsed.get("urgency") or {}
@@ -133,3 +141,13 @@ class SafeRestInput(RestInput):
             return response.json({"error": str(exc)}, status=400)
 
         return blueprint
+
+    async def _erase(self, request: Request, sender: str, case: Any) -> str:
+        """DELETE from the web chat: close any case, delete everything about this sender; the confirmation."""
+        tracker = await request.app.ctx.agent.tracker_store.retrieve(sender)
+        language = (tracker.get_slot("language") if tracker is not None else None) or self.settings.default_language
+        if case is not None:
+            await self.desk.close(case.id, "person:DELETE", tell_person=False,
+                                  reason=" (the person asked for their data to be erased)")
+        erase(self.settings.database_url, sender)
+        return str(self.desk.knowledge.get().text(str(language), "keyword_erase"))

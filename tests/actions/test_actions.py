@@ -38,14 +38,17 @@ def test_sms_gets_the_short_answer(kb: KnowledgeBase, lang: str) -> None:
 @pytest.mark.parametrize("lang", LANGS)
 def test_first_contact_gets_welcome_and_language_menu(kb: KnowledgeBase, lang: str) -> None:
     messages, events = run(ActionGreet(), make_tracker("salam", "greet", language=lang, welcomed=False))
-    assert messages[0]["text"] == kb.text(lang, "welcome")
+    assert messages[0]["text"].startswith(kb.text(lang, "welcome"))
+    notice = kb.text(lang, "privacy_notice", days=30)
+    assert messages[0]["text"].endswith(notice), "what is stored and how to erase it, before anything is asked"
+    assert "30" in notice and "DELETE" in notice
     assert len(messages[1]["buttons"]) == 8
     assert slot_events(events)["welcomed"] is True
 
 
 def test_a_question_as_first_message_gets_the_welcome_then_the_answer(kb: KnowledgeBase) -> None:
     messages, _ = run(ActionAnswer(), make_tracker("q", "asylum", language="tr", welcomed=False))
-    assert messages[0]["text"] == kb.text("tr", "welcome")
+    assert messages[0]["text"] == f"{kb.text('tr', 'welcome')}\n\n{kb.text('tr', 'privacy_notice', days=30)}"
     assert choose(kb, "q", "asylum", None).translations["tr"].long in messages[1]["text"]
 
 
