@@ -8,6 +8,7 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
+from bot.audit import AuditLog
 from bot.case import Case
 from bot.handoff import OPEN, HandoffStore, State
 from bot.settings import Settings
@@ -57,8 +58,11 @@ def cmd_handoff_show(args: argparse.Namespace, settings: Settings) -> int:
     case = store.require(args.id)
     out = _row(case, {v.id: v.name for v in VolunteerStore(settings.database_url, settings.pepper).all()})
     out["events"] = [e.__dict__ for e in store.events(case.id)]
+    audit = AuditLog(settings.database_url)
+    audit.record("operator", "view messages" if args.messages else "view", case.id)
     if args.messages:
         out["messages"] = [m.__dict__ for m in store.messages(case.id)]
+    out["audit"] = [e.__dict__ for e in audit.entries(case.id)]
     print(json.dumps(out, indent=2, ensure_ascii=False))
     return 0
 

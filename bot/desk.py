@@ -15,6 +15,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
 from bot import replies
+from bot.audit import AuditLog
 from bot.case import Case, more_urgent
 from bot.contacts import ContactStore
 from bot.country import stated_country
@@ -56,6 +57,7 @@ class Desk:
         self.clock = clock or (lambda: datetime.now(timezone.utc))
         self.escalate_after = timedelta(minutes=float(settings.handoff_escalate_minutes))
         self.fanout = int(settings.handoff_fanout)
+        self.audit = AuditLog(settings.database_url, self.clock)
         self._wake: asyncio.Event | None = None
 
     # -- the person's side ------------------------------------------------------------------------------------
@@ -148,6 +150,7 @@ class Desk:
                 logger.error("case %d: the card to volunteer %d was not delivered (%s)", case.id, volunteer.id, exc)
                 continue
             self.store.set_card_ref(case.id, volunteer.id, ref)
+            self.audit.record(f"volunteer:{volunteer.name}", "card", case.id)
             sent += 1
         group, line = self.settings.telegram_volunteer_chat_id, self.lines.get("telegram")
         if group and line is not None and self.store.reserve_card(case.id, GROUP_CARD):
@@ -189,6 +192,7 @@ class Desk:
                 if ref:
                     await line.edit(volunteer.address, ref, claimed_card(case, "you"))
                 await line.send(volunteer.address, welcome_case(case, line.sms, said))
+                self.audit.record(f"volunteer:{volunteer.name}", "transcript", case.id)
             except DeliveryError as exc:
                 logger.warning("case %d: the claim confirmation was not delivered (%s)", case.id, exc)
         return case

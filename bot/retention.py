@@ -11,6 +11,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from bot.audit import audit_log
+from bot.audit import metadata as audit_metadata
 from bot.contacts import contacts
 from bot.db import create_tables, engine
 from bot.handoff_schema import OPEN, cards, cases, events, messages
@@ -59,7 +61,8 @@ def _delete_tracker(database_url: str, senders: list[str], out: Forgotten) -> No
 def _delete_cases(conn: sa.engine.Connection, case_ids: list[int], out: Forgotten) -> None:
     if not case_ids:
         return
-    for table, column, kind in ((messages, messages.c.case_id, "case messages"),
+    for table, column, kind in ((audit_log, audit_log.c.case_id, "audit entries"),
+                                (messages, messages.c.case_id, "case messages"),
                                 (events, events.c.case_id, "case transitions"),
                                 (cards, cards.c.case_id, "case cards"), (cases, cases.c.id, "cases")):
         out.add(kind, conn.execute(table.delete().where(column.in_(case_ids))).rowcount)
@@ -69,6 +72,7 @@ def erase(database_url: str, conversation: str) -> Forgotten:
     """Delete everything stored about one conversation, in every store (the person's DELETE keyword)."""
     out = Forgotten()
     eng = create_tables(database_url, handoff_metadata)
+    create_tables(database_url, audit_metadata)
     with eng.begin() as conn:
         ids = [int(r.id) for r in conn.execute(sa.select(cases.c.id).where(cases.c.conversation == conversation))]
         _delete_cases(conn, ids, out)
@@ -96,6 +100,7 @@ def purge(database_url: str, older_than: timedelta, now: datetime | None = None)
     cutoff = now - older_than
     out = Forgotten()
     eng = create_tables(database_url, handoff_metadata)
+    create_tables(database_url, audit_metadata)
     with eng.begin() as conn:
         busy = {r.conversation for r in conn.execute(sa.select(cases.c.conversation).where(cases.c.state.in_(OPEN)))}
         closed = [int(r.id) for r in conn.execute(sa.select(cases.c.id).where(

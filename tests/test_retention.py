@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from bot.audit import AuditLog
 from bot.contacts import ContactStore
 from bot.db import engine
 from bot.handoff import HandoffStore
@@ -55,6 +56,7 @@ def populate(database_url: str, who: str, at: float, phone: str) -> None:
     store.reserve_card(case.id, 1)
     store.claim(case.id, 1, "volunteer:A")
     store.close(case.id, "volunteer:A")
+    AuditLog(database_url).record("volunteer:A", "view", case.id)
 
 
 def test_erasure_deletes_everything_about_one_person_and_nothing_else(database_url: str, tmp_path: Path) -> None:
@@ -65,6 +67,7 @@ def test_erasure_deletes_everything_about_one_person_and_nothing_else(database_u
     forgotten = erase(database_url, ALICE)
     assert everything_about(database_url, ALICE) == []
     assert forgotten.counts["conversation events"] == 3 and forgotten.counts["cases"] == 1
+    assert forgotten.counts["audit entries"] == 1
     assert len(everything_about(database_url, BOB)) >= 5
     if database_url.startswith("sqlite"):  # not even in free pages or the write-ahead log
         files = sorted(Path(database_url.removeprefix("sqlite:///")).parent.glob("*.db*"))

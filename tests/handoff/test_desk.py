@@ -142,6 +142,8 @@ async def test_relay_round_trip_and_close(desk: Desk, fakes: FakeProviders, kb: 
     assert [e.to_state for e in desk.store.events(case_id)] == ["waiting", "assigned", "closed", "bot"]
     authors = [m.author for m in desk.store.messages(case_id)]
     assert authors == ["bot", "person", "volunteer", "bot"]
+    seen = [(e.actor, e.action) for e in desk.audit.entries(case_id)]
+    assert seen == [("volunteer:Amina", "card"), ("volunteer:Amina", "transcript")], "who saw the case, when"
 
 
 async def test_sms_volunteer_commands(desk: Desk, fakes: FakeProviders) -> None:
