@@ -8,7 +8,7 @@ import re
 
 from bot.redact import redact
 
-_TOKEN = re.compile(r"\b\d{5,12}:[A-Za-z0-9_-]{30,}\b")  # Telegram bot tokens (also inside API URLs)
+_TOKEN = re.compile(r"\d{5,12}:[A-Za-z0-9_-]{30,}")  # Telegram bot tokens (also inside API URLs)
 
 
 def scrub(text: str) -> str:
