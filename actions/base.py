@@ -46,7 +46,7 @@ class RafiqAction(Action, abc.ABC):
             events += turn.request_handoff(tracker, dispatcher, topic, notice=False)
             if turn.country is None:
                 events.append(SlotSet("pending", country.pending_value(turn.dial_country, emergency=True)))
-            return [*events, SlotSet("welcomed", True), SlotSet("misses", 0)]
+            return [*events, SlotSet("misses", 0)]  # not "welcomed": the welcome and privacy notice come next time
         text = (tracker.latest_message or {}).get("text") or ""
         if explicit_choice(text, turn.intent, turn.runtime.languages, tracker.get_slot("pending") == "language"):
             # A language picked from the menu or named: confirm in it, whatever the intent was.

@@ -76,6 +76,7 @@ def test_emergency_gets_numbers_safety_and_a_volunteer_first(kb: KnowledgeBase, 
     assert "112" in messages[0]["text"]
     assert kb.text(lang, "emergency_safety") in messages[0]["text"]
     assert kb.text(lang, "handoff_quiet") in messages[0]["text"], "the person knows the bot now waits quietly"
+    assert "welcomed" not in slot_events(events), "the welcome and privacy notice come with the next reply"
     assert slot_events(events)["handoff_requested"] is True
     waiting = get_runtime().handoff.cases(("waiting",))
     assert [(r.urgency, r.language, r.reasons) for r in waiting] == [("emergency", lang, ["cue violence"])]
