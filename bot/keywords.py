@@ -42,7 +42,7 @@ def normalise(text: str) -> str:
     """Upper-cased, NFC, without punctuation or spaces at the ends; inner spaces single."""
     text = unicodedata.normalize("NFC", text).strip()
     text = _PUNCTUATION.sub(" ", text).strip()
-    return text.upper()
+    return text.upper().replace("İ", "I")  # Turkish: "sil" and "SİL" are the same word
 
 
 class Keywords:
@@ -73,7 +73,8 @@ class Keywords:
                         raise KnowledgeError(str(path), f"{keyword.value}.{lang}",
                                              f"'{word}' is also a '{table[key].keyword.value}' keyword")
                     known = table.get(key)
-                    table[key] = KeywordMatch(keyword, (*known.languages, str(lang)) if known else (str(lang),))
+                    languages = known.languages if known else ()
+                    table[key] = KeywordMatch(keyword, tuple(dict.fromkeys((*languages, str(lang)))))
         return cls(table)
 
     def match(self, text: str) -> KeywordMatch | None:

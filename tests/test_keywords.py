@@ -22,6 +22,9 @@ def keywords() -> Keywords:
     ("DUR", Keyword.STOP), ("berhenti", Keyword.STOP),
     ("START", Keyword.START), ("başla", Keyword.START), ("شروع", Keyword.START), ("mulai", Keyword.START),
     ("help", Keyword.HELP), ("AIDE", Keyword.HELP), ("yardım", Keyword.HELP),
+    ("delete", Keyword.ERASE), ("احذف", Keyword.ERASE), ("حذف", Keyword.ERASE), ("مٹا دیں", Keyword.ERASE),
+    ("মুছুন", Keyword.ERASE), ("supprimer", Keyword.ERASE), ("sil", Keyword.ERASE), ("SİL", Keyword.ERASE),
+    ("hapus", Keyword.ERASE), ("abonelikten çık", Keyword.STOP),
 ])
 def test_keywords_in_every_language(keywords: Keywords, text: str, keyword: Keyword) -> None:
     match = keywords.match(text)
@@ -29,6 +32,7 @@ def test_keywords_in_every_language(keywords: Keywords, text: str, keyword: Keyw
 
 
 @pytest.mark.parametrize("text", ["stop beating me", "please stop", "help me please", "how do i start work",
+                                  "delete the photo he took of me", "hapus akun facebook saya",
                                   "توقف عن ضربي", ""])
 def test_a_keyword_inside_a_sentence_is_not_a_keyword(keywords: Keywords, text: str) -> None:
     assert keywords.match(text) is None
