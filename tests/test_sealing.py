@@ -53,3 +53,17 @@ def test_volunteer_numbers_are_sealed_and_still_found(database_url: str) -> None
     assert PHONE[1:] not in raw_rows(database_url, "volunteers")
     found = registry.by_address("whatsapp", f"whatsapp:{PHONE}")
     assert found is not None and found.address == PHONE
+
+
+def test_production_refuses_to_start_without_a_pepper(tmp_path: object) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from bot.settings import ROOT
+
+    env = {k: v for k, v in os.environ.items() if k != "RAFIQ_PEPPER"}
+    env.update(RAFIQ_ENV="production", RAFIQ_DATABASE_URL=f"sqlite:///{tmp_path}/r.db")
+    done = subprocess.run([sys.executable, "-m", "bot.cli", "serve"], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 2 and "RAFIQ_PEPPER is not set" in done.stderr
