@@ -35,10 +35,7 @@ logger = logging.getLogger(__name__)
 TICK_SECONDS = 2.0
 PURGE_SECONDS = 3600.0
 GROUP_CARD = 0  # the volunteer id under which the volunteers' group card is recorded
-DELIVERY_NOTES = {"opted_out": "not delivered: the person wrote STOP", "unknown": "not delivered: no address",
-                  "failed": "not delivered: the provider failed (see the server log)",
-                  "template": "outside WhatsApp's 24-hour window: only the approved reminder template was sent",
-                  "unconfigured": "not delivered: the person's channel is not configured on this server"}
+
 
 
 class Desk:
@@ -231,9 +228,14 @@ class Desk:
             return None
         for case in self.store.cases((State.WAITING.value,)):
             if volunteer.speaks(case.language) and self.store.reserve_card(case.id, volunteer.id):
-                ref = await line.send(volunteer.address, card(case, volunteer, line.sms, "Next in the queue: "),
-                                      claim_case=case.id)
+                try:
+                    ref = await line.send(volunteer.address, card(case, volunteer, line.sms, "Next in the queue: "),
+                                          claim_case=case.id)
+                except DeliveryError as exc:
+                    logger.warning("case %d: the next-case card was not delivered (%s)", case.id, exc)
+                    return None
                 self.store.set_card_ref(case.id, volunteer.id, ref)
+                self.audit.record(f"volunteer:{volunteer.name}", "card", case.id)
                 return case
         return None
 

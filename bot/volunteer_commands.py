@@ -9,13 +9,13 @@ from pathlib import Path
 
 from bot.contacts import ContactStore
 from bot.delivery import Sender
-from bot.desk import DELIVERY_NOTES, Desk
+from bot.desk import Desk
 from bot.errors import RafiqError
 from bot.handoff import HandoffStore, State
 from bot.knowledge import KnowledgeStore
 from bot.settings import Settings
 from bot.volunteer_lines import lines_for
-from bot.volunteer_text import Verb, cases_text, help_text, parse
+from bot.volunteer_text import DELIVERY_NOTES, Verb, cases_text, help_text, parse
 from bot.volunteers import Volunteer, VolunteerStore
 
 logger = logging.getLogger(__name__)

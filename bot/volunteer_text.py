@@ -20,6 +20,10 @@ from bot.volunteers import Volunteer
 LANGUAGE_NAMES = {"en": "English", "ar": "Arabic", "fa": "Persian/Dari", "ur": "Urdu", "bn": "Bengali",
                   "fr": "French", "tr": "Turkish", "id": "Indonesian/Malay"}
 RELAY_TAG = re.compile(r"\[#(\d{1,9})\]")
+DELIVERY_NOTES = {"opted_out": "not delivered: the person wrote STOP", "unknown": "not delivered: no address",
+                  "failed": "not delivered: the provider failed (see the server log)",
+                  "template": "outside WhatsApp's 24-hour window: only the approved reminder template was sent",
+                  "unconfigured": "not delivered: the person's channel is not configured on this server"}
 _COMMAND = re.compile(r"^/?(claim|close|cases|help|start)(?:@\w+)?\s*#?(\d{1,9})?\s*$", re.IGNORECASE)
 _TO_CASE = re.compile(r"^#(\d{1,9})\s+(.+)$", re.DOTALL)
 
