@@ -4,6 +4,7 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+REPLICAS ?= 2
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 3
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
@@ -23,12 +24,17 @@ train: $(STAMP) ## train the model if the training data or config changed
 run: $(STAMP) ## set up, train if needed, serve on 127.0.0.1:5005 (web chat at /chat) and 5055; Ctrl-C stops
 	@$(VENV)/bin/rafiq serve
 
+cluster: $(STAMP) ## scale-out profile on 127.0.0.1:5005: PostgreSQL, Redis, REPLICAS=2 Rasa replicas, nginx; Ctrl-C stops
+	@bash scripts/cluster --replicas $(REPLICAS)
+
 chat: $(STAMP) ## chat with the running bot in this terminal
 	@$(VENV)/bin/rafiq chat
 
 test: $(STAMP) ## run the whole test suite (trains once if needed, starts its own servers)
 	@bash scripts/browser-deps
 	@bash scripts/postgres-deps
+	@bash scripts/redis-deps
+	@bash scripts/nginx-deps
 	@$(VENV)/bin/rafiq train
 	@$(VENV)/bin/python -m pytest -q
 
@@ -47,4 +53,4 @@ bench: $(STAMP) ## REST latency and classify throughput (needs `make run` in ano
 clean: ## remove the virtualenv, models and local data
 	rm -rf $(VENV) models var .rasa .pytest_cache .mypy_cache .ruff_cache
 
-.PHONY: help setup train run chat test lint eval bench clean
+.PHONY: help setup train run cluster chat test lint eval bench clean

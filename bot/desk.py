@@ -243,7 +243,7 @@ class Desk:
 
     async def dispatch(self) -> int:
         """Offer every waiting case nobody was offered yet (cases the action server queued); returns how many."""
-        fresh = [c for c in self.store.cases((State.WAITING.value,)) if not self.store.cards(c.id)]
+        fresh = self.store.unoffered()
         for case in fresh:
             await self.offer(case)
         return len(fresh)

@@ -175,6 +175,13 @@ class HandoffStore:
             rows = conn.execute(query).all()
         return sorted((_case(r) for r in rows), key=Case.queue_key)
 
+    def unoffered(self) -> list[Case]:
+        """Waiting cases no volunteer was sent a card for yet (one query: it runs on every timer round)."""
+        offered = sa.select(cards.c.case_id).where(cards.c.case_id == cases.c.id).exists()
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(cases).where(cases.c.state == State.WAITING.value, ~offered)).all()
+        return sorted((_case(r) for r in rows), key=Case.queue_key)
+
     def position(self, case: Case) -> int:
         """1 + the number of waiting cases ahead of this one in the queue."""
         return 1 + sum(1 for c in self.cases((State.WAITING.value,)) if c.queue_key() < case.queue_key())

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -222,11 +223,14 @@ def load_knowledge(root: Path) -> KnowledgeBase:
 class KnowledgeStore:
     """Holds the knowledge base and re-reads it when any file under knowledge/ changes (no restart, no retrain)."""
 
+    CHECK_SECONDS = 1.0  # an edit goes live within a second; between checks no file is touched
+
     def __init__(self, root: Path) -> None:
         self.root = root
         self._lock = threading.Lock()
         self._stamp: tuple[float, int] | None = None
         self._kb: KnowledgeBase | None = None
+        self._checked = float("-inf")
 
     def _fingerprint(self) -> tuple[float, int]:
         files = list(self.root.rglob("*.yml"))
@@ -234,6 +238,10 @@ class KnowledgeStore:
 
     def get(self) -> KnowledgeBase:
         """The current knowledge base; a broken edit keeps the last good version in service and logs the error."""
+        now = time.monotonic()
+        if self._kb is not None and now - self._checked < self.CHECK_SECONDS:
+            return self._kb
+        self._checked = now
         stamp = self._fingerprint()
         with self._lock:
             if self._kb is None or stamp != self._stamp:

@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 import yaml
 
@@ -38,8 +39,26 @@ def commands(model: Path, host: str = "127.0.0.1", port: int = 5005, actions_por
     ]
 
 
-def endpoints_yaml(actions_port: int, database_url: str) -> str:
-    """Rasa endpoints: our action server, and the SQL tracker store on RAFIQ_DATABASE_URL (SQLite or PostgreSQL)."""
+def lock_store_endpoint(redis_url: str) -> dict[str, Any]:
+    """The atomic Redis lock store (channels/lock_store.py) for RAFIQ_REDIS_URL (redis://[:password@]host:port/db)."""
+    parts = urlsplit(redis_url)
+    if parts.scheme not in ("redis", "rediss"):
+        raise ConfigError(f"RAFIQ_REDIS_URL must start with redis:// or rediss://, not {parts.scheme or 'nothing'}")
+    store: dict[str, Any] = {"type": "channels.lock_store.AtomicRedisLockStore", "url": parts.hostname or "127.0.0.1",
+                             "port": parts.port or 6379, "db": int(parts.path.strip("/") or 0), "key_prefix": "rafiq"}
+    if parts.password:
+        store["password"] = unquote(parts.password)
+    if parts.username:
+        store["username"] = unquote(parts.username)
+    if parts.scheme == "rediss":
+        store["use_ssl"] = True
+    return store
+
+
+def endpoints_yaml(actions_port: int, database_url: str, redis_url: str | None = None,
+                   actions_url: str | None = None) -> str:
+    """Rasa endpoints: our action server, the SQL tracker store on RAFIQ_DATABASE_URL (SQLite or PostgreSQL), and,
+    when RAFIQ_REDIS_URL is set (the scale-out profile), the atomic Redis lock store shared by every replica."""
     from sqlalchemy.engine import make_url
 
     url = make_url(database_url)
@@ -49,8 +68,11 @@ def endpoints_yaml(actions_port: int, database_url: str) -> str:
     else:
         store.update({"url": url.host or "127.0.0.1", "port": url.port or 5432, "db": url.database,
                       "username": url.username, "password": url.password})
-    return yaml.safe_dump({"action_endpoint": {"url": f"http://127.0.0.1:{actions_port}/webhook"},
-                           "tracker_store": store}, sort_keys=False)
+    endpoints: dict[str, Any] = {"action_endpoint": {"url": actions_url or f"http://127.0.0.1:{actions_port}/webhook"},
+                                 "tracker_store": store}
+    if redis_url:
+        endpoints["lock_store"] = lock_store_endpoint(redis_url)
+    return yaml.safe_dump(endpoints, sort_keys=False)
 
 
 def credentials_yaml(settings: Settings) -> str:
@@ -72,7 +94,8 @@ def serve(model: Path, settings: Settings, host: str = "127.0.0.1", port: int = 
     env["SANIC_HOST"] = "127.0.0.1"  # rasa_sdk binds 0.0.0.0 without it
     (ROOT / "var").mkdir(exist_ok=True)
     endpoints = ROOT / "var" / "endpoints.yml"
-    endpoints.write_text(endpoints_yaml(actions_port, settings.database_url), encoding="utf-8")
+    endpoints.write_text(endpoints_yaml(actions_port, settings.database_url, settings.redis_url),
+                         encoding="utf-8")
     endpoints.chmod(0o600)
     credentials = ROOT / "var" / "credentials.yml"
     credentials.write_text(credentials_yaml(settings), encoding="utf-8")

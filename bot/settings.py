@@ -67,6 +67,9 @@ SETTINGS: tuple[Setting, ...] = (
             "days after which an idle conversation, its address and its closed cases are deleted (hourly purge)"),
     Setting("console_session_minutes", "RAFIQ_CONSOLE_SESSION_MINUTES", "60",
             "minutes a volunteer stays signed in to the web console without activity"),
+    Setting("actions_url", "RAFIQ_ACTIONS_URL", None,
+            "the action server's webhook when it runs on another host (containers: http://actions:5055/webhook); "
+            "default: http://127.0.0.1:<actions port>/webhook"),
 )
 
 

@@ -12,6 +12,7 @@ from bot import logsafe
 from bot.desk import Desk
 from bot.settings import Settings
 from bot.volunteer_commands import build_desk
+from channels import rasa_speedups
 
 logger = logging.getLogger(__name__)
 _desks: dict[str, Desk] = {}
@@ -22,6 +23,7 @@ def shared_desk(settings: Settings) -> Desk:
     desk = _desks.get(settings.database_url)
     if desk is None:
         logsafe.install()  # the Rasa server's handlers exist by now: no personal data reaches its logs
+        rasa_speedups.install()  # inside a Rasa server: validate action responses with a cached validator
         desk = _desks[settings.database_url] = build_desk(settings)
     return desk
 

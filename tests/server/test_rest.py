@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from pathlib import Path
 
 import pytest
 
 from bot.article_select import choose
-from bot.knowledge import Article, KnowledgeBase
+from bot.knowledge import Article, KnowledgeBase, KnowledgeStore
 from bot.settings import ROOT
 from tests.server.conftest import Stack
 
@@ -164,12 +165,14 @@ def test_an_edited_answer_is_served_without_retraining(stack: Stack, kb: Knowled
     assert original.count(title) == 1
     try:
         path.write_text(original.replace(title, "Schools, edited by an editor a moment ago"), encoding="utf-8")
+        time.sleep(KnowledgeStore.CHECK_SECONDS + 0.2)  # the bot looks at knowledge/ once a second
         who = sender()
         stack.say(who, "hello")
         texts = [r.get("text", "") for r in stack.say(who, question)]
         assert "*Schools, edited by an editor a moment ago*" in texts
     finally:
         path.write_text(original, encoding="utf-8")
+        time.sleep(KnowledgeStore.CHECK_SECONDS + 0.2)
 
 
 def test_a_new_article_is_reachable_through_its_questions_without_retraining(stack: Stack) -> None:
@@ -177,6 +180,7 @@ def test_a_new_article_is_reachable_through_its_questions_without_retraining(sta
 
     path = stack.knowledge / "articles" / "health" / "health-snake-bite.yml"
     path.write_text(NEW_ARTICLE, encoding="utf-8")
+    time.sleep(KnowledgeStore.CHECK_SECONDS + 0.2)
     try:
         who = sender()
         stack.say(who, "hello")
@@ -184,6 +188,7 @@ def test_a_new_article_is_reachable_through_its_questions_without_retraining(sta
         assert any("Snake bites" in t or "A snake bite needs a hospital now" in t for t in texts), texts
     finally:
         path.unlink()
+        time.sleep(KnowledgeStore.CHECK_SECONDS + 0.2)
 
 
 def test_a_broken_edit_keeps_the_last_good_answer_in_service(stack: Stack, kb: KnowledgeBase) -> None:
@@ -195,7 +200,9 @@ def test_a_broken_edit_keeps_the_last_good_answer_in_service(stack: Stack, kb: K
     stack.say(who, "hello")  # the bot is running and has read knowledge/ when the editor makes a mistake
     try:
         path.write_text(original.replace(article.translations["en"].title, "Schools: oops"), encoding="utf-8")
+        time.sleep(KnowledgeStore.CHECK_SECONDS + 0.2)
         texts = [r.get("text", "") for r in stack.say(who, question)]
         assert article.translations["en"].long in texts, texts
     finally:
         path.write_text(original, encoding="utf-8")
+        time.sleep(KnowledgeStore.CHECK_SECONDS + 0.2)
