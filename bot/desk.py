@@ -24,7 +24,7 @@ from bot.errors import DeliveryError
 from bot.handoff import Conflict, HandoffStore, State
 from bot.knowledge import KnowledgeStore
 from bot.medium import render
-from bot.retention import purge
+from bot.retention import erase, purge
 from bot.routing import office_hours, recipients
 from bot.settings import Settings
 from bot.volunteer_lines import VolunteerLine, line_of
@@ -220,6 +220,14 @@ class Desk:
             if helper is not None:
                 await self.offer_next(helper)
         return case
+
+    async def forget(self, conversation: str) -> None:
+        """DELETE: close the person's open case (its volunteer is told why), then erase them from every store."""
+        case = self.store.open_for(conversation)
+        if case is not None:
+            await self.close(case.id, "person:DELETE", tell_person=False,
+                             reason=" (the person asked for their data to be erased)")
+        erase(self.settings.database_url, conversation)
 
     async def offer_next(self, volunteer: Volunteer) -> Case | None:
         """Offer the volunteer who just freed up the first waiting case in their languages they have not seen."""

@@ -9,6 +9,7 @@ from typing import Any
 from sanic import Sanic
 
 from bot import logsafe
+from bot.case import Case
 from bot.desk import Desk
 from bot.settings import Settings
 from bot.volunteer_commands import build_desk
@@ -43,3 +44,15 @@ async def stop_timer(app: Sanic, desk: Desk) -> None:
         task.cancel()
         app.ctx.rafiq_desk_timer = None
         await desk.aclose()
+
+
+async def to_open_case(app: Sanic | None, desk: Desk, case: Case, text: str, understand: bool = True) -> None:
+    """A person's message while their case is open: kept for the volunteer (relayed once assigned). Rasa's NLU
+    reads it (no dialogue turn, so the bot stays silent) so that a danger cue re-prioritises the case."""
+    parsed: dict[str, Any] = {}
+    agent = getattr(app.ctx, "agent", None) if app is not None else None
+    if understand and text and agent is not None:
+        parsed = await agent.parse_message(text)
+    urgency = parsed.get("urgency") or {}
+    await desk.person_wrote(case, text or "(empty message)", urgency.get("level"), list(urgency.get("reasons") or []),
+                            (parsed.get("intent") or {}).get("name"))

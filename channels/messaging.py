@@ -21,7 +21,6 @@ from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, Us
 from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 
-from bot.case import Case
 from bot.contacts import Contact, ContactStore
 from bot.country import dial_country
 from bot.delivery import Sender
@@ -36,7 +35,7 @@ from bot.settings import Settings
 from bot.volunteer_commands import handle
 from bot.volunteer_lines import line_of
 from bot.volunteers import Volunteer
-from channels.desk_runtime import shared_desk, start_timer, stop_timer
+from channels.desk_runtime import shared_desk, start_timer, stop_timer, to_open_case
 
 logger = logging.getLogger(__name__)
 TEXT, MEDIA, CALLBACK = "text", "media", "callback"
@@ -201,25 +200,10 @@ class MessagingInput(InputChannel, abc.ABC):
         if answer and line is not None:
             await line.send(volunteer.address, answer)
 
-    async def _while_open(self, case: Case, inbound: Inbound) -> None:
-        """The bot stays silent during a handoff: the message goes to the case (and its volunteer); a danger cue
-        while waiting re-prioritises the case."""
-        parsed: dict[str, Any] = {}
-        agent = getattr(self._app.ctx, "agent", None) if self._app else None
-        if inbound.kind == TEXT and inbound.text and agent is not None:
-            parsed = await agent.parse_message(inbound.text)
-        urgency = parsed.get("urgency") or {}
-        text = inbound.text if inbound.kind != MEDIA else "(a photo, voice note or file: not forwarded)"
-        await self.desk.person_wrote(case, text or "(empty message)", urgency.get("level"),
-                                     list(urgency.get("reasons") or []), (parsed.get("intent") or {}).get("name"))
-
-    async def _erase(self, conversation: str, contact: Contact, keyword: KeywordMatch, case: Case | None) -> None:
-        """DELETE: close any case, delete everything about the person in every store, then confirm."""
+    async def _erase(self, conversation: str, contact: Contact, keyword: KeywordMatch) -> None:
+        """DELETE: everything about the person goes, in every store; then the confirmation."""
         language = keyword.reply_language(await self._language(conversation, contact.language))
-        if case is not None:
-            await self.desk.close(case.id, "person:DELETE", tell_person=False,
-                                  reason=" (the person asked for their data to be erased)")
-        erase(self.settings.database_url, conversation)
+        await self.desk.forget(conversation)
         text = self.knowledge.get().text(language, "keyword_erase")
         await self.sender.send(contact, render([{"text": text}], contact.medium))  # the address is only in memory
 
@@ -235,10 +219,11 @@ class MessagingInput(InputChannel, abc.ABC):
         keyword = self.keywords.match(inbound.text) if inbound.kind != MEDIA else None
         case = self.desk.store.open_for(conversation)
         if keyword is not None and keyword.keyword is Keyword.ERASE:
-            await self._erase(conversation, contact, keyword, case)
+            await self._erase(conversation, contact, keyword)
             return True
         if case is not None and (keyword is None or keyword.keyword is not Keyword.STOP):
-            await self._while_open(case, inbound)
+            text = inbound.text if inbound.kind != MEDIA else "(a photo, voice note or file: not forwarded)"
+            await to_open_case(self._app, self.desk, case, text, understand=inbound.kind == TEXT)
             return False
         if case is not None:  # STOP during a handoff: the person wants no more messages, from anyone
             await self.desk.close(case.id, "person:STOP", tell_person=False, reason=" (the person wrote STOP)")

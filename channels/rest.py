@@ -18,10 +18,9 @@ from sanic.request import Request
 
 from bot.keywords import Keyword, Keywords
 from bot.redact import redact
-from bot.retention import erase
 from bot.settings import load_settings
 from bot.text import sanitize
-from channels.desk_runtime import shared_desk, start_timer, stop_timer
+from channels.desk_runtime import shared_desk, start_timer, stop_timer, to_open_case
 
 logger = logging.getLogger(__name__)
 MAX_SENDER_CHARS = 128
@@ -96,13 +95,9 @@ class SafeRestInput(RestInput):
             case = self.desk.store.open_for(str(sender))
             keyword = self.keywords.match(text or "")
             if keyword is not None and keyword.keyword is Keyword.ERASE:
-                return response.json([{"recipient_id": sender, "text": await self._erase(request, str(sender), case)}])
+                return response.json([{"recipient_id": sender, "text": await self._erase(request, str(sender))}])
             if case is not None:  # a volunteer has (or will have) this conversation: the bot stays silent
-                parsed = await request.app.ctx.agent.parse_message(text) if text else {}
-                urgency = parsed.get("urgency") or {}
-                await self.desk.person_wrote(case, text or "(empty message)", urgency.get("level"),
-                                             list(urgency.get("reasons") or []),
-                                             (parsed.get("intent") or {}).get("name"))
+                await to_open_case(request.app, self.desk, case, text or "")
                 return response.json([])
             collector = CollectingOutputChannel()
             try:
@@ -142,12 +137,9 @@ class SafeRestInput(RestInput):
 
         return blueprint
 
-    async def _erase(self, request: Request, sender: str, case: Any) -> str:
-        """DELETE from the web chat: close any case, delete everything about this sender; the confirmation."""
+    async def _erase(self, request: Request, sender: str) -> str:
+        """DELETE from the web chat: everything about this sender goes; the confirmation in their language."""
         tracker = await request.app.ctx.agent.tracker_store.retrieve(sender)
         language = (tracker.get_slot("language") if tracker is not None else None) or self.settings.default_language
-        if case is not None:
-            await self.desk.close(case.id, "person:DELETE", tell_person=False,
-                                  reason=" (the person asked for their data to be erased)")
-        erase(self.settings.database_url, sender)
+        await self.desk.forget(sender)
         return str(self.desk.knowledge.get().text(str(language), "keyword_erase"))
