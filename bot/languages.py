@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from bot.errors import KnowledgeError, UnknownLanguage
+from bot.linear import fast_predict_proba
 from bot.text import words
 
 logger = logging.getLogger(__name__)
@@ -135,6 +136,16 @@ class LanguageDetector:
     def __init__(self, table: dict[str, Language], models: dict[str, Any]) -> None:
         self.table = table
         self.models = models
+        self._proba = {script: fast_predict_proba(model) for script, model in models.items()}
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled without the compiled predictors (they are rebuilt on loading)."""
+        return {k: v for k, v in self.__dict__.items() if k != "_proba"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Unpickled with the model: compile the predictors again."""
+        self.__dict__.update(state)
+        self._proba = {script: fast_predict_proba(model) for script, model in self.models.items()}
 
     @classmethod
     def train(cls, table: dict[str, Language], examples: dict[str, list[str]]) -> LanguageDetector:
@@ -173,7 +184,7 @@ class LanguageDetector:
         allowed = set(allowed)
         if model is None:
             return {code: 1.0 / len(allowed) for code in allowed}
-        probs = model.predict_proba([text.lower()])[0]
+        probs = self._proba[script](text.lower())
         scores = {c: float(p) for c, p in zip(model.classes_, probs, strict=True) if c in allowed}
         total = sum(scores.values()) or 1.0
         return {c: p / total for c, p in scores.items()}

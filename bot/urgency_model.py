@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from bot.errors import KnowledgeError
+from bot.linear import fast_predict_proba
 from bot.triage import ModelVerdict
 
 logger = logging.getLogger(__name__)
@@ -92,6 +93,18 @@ class UrgencyModel:
     emergency_threshold: float
     urgent_threshold: float
 
+    def __post_init__(self) -> None:
+        self._proba = fast_predict_proba(self.pipeline)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled without the compiled predictor (it is rebuilt on loading)."""
+        return {k: v for k, v in self.__dict__.items() if k != "_proba"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Unpickled with the model: compile the predictor again."""
+        self.__dict__.update(state)
+        self._proba = fast_predict_proba(self.pipeline)
+
     @classmethod
     def train(cls, pairs: list[tuple[str, str]], emergency_threshold: float = EMERGENCY_THRESHOLD,
               urgent_threshold: float = URGENT_THRESHOLD) -> UrgencyModel:
@@ -105,7 +118,7 @@ class UrgencyModel:
 
     def predict(self, text: str) -> ModelVerdict:
         """The level, the probability mass that decided it, and P(urgent or worse)."""
-        probs = dict(zip(self.pipeline.classes_, self.pipeline.predict_proba([text])[0], strict=True))
+        probs = dict(zip(self.pipeline.classes_, self._proba(text), strict=True))
         emergency = float(probs.get("emergency", 0.0))
         urgent_or_worse = emergency + float(probs.get("urgent", 0.0))
         if emergency >= self.emergency_threshold:
