@@ -13,7 +13,6 @@ from actions import country
 from actions.runtime import get_runtime
 from actions.turn import Turn
 from bot import replies
-from bot.conversation_language import explicit_choice
 
 __all__ = ["RafiqAction", "Turn"]
 
@@ -34,8 +33,12 @@ class RafiqAction(Action, abc.ABC):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
-        """Welcome if new, answer an emergency at once, then reply; resets the misunderstanding counter."""
+        """The conversation language's slots (when this message changed them), then the reply's own events."""
         turn = Turn.read(tracker, get_runtime())
+        return [*turn.language_events, *self._reply(turn, dispatcher, tracker)]
+
+    def _reply(self, turn: Turn, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        """Welcome if new, answer an emergency at once, then reply; resets the misunderstanding counter."""
         events: list[EventType] = []
         if turn.urgency == "emergency":
             # Never a wall of text: the numbers, two safety lines and a volunteer, nothing else.
@@ -47,8 +50,7 @@ class RafiqAction(Action, abc.ABC):
             if turn.country is None:
                 events.append(SlotSet("pending", country.pending_value(turn.dial_country, emergency=True)))
             return [*events, SlotSet("misses", 0)]  # not "welcomed": the welcome and privacy notice come next time
-        text = (tracker.latest_message or {}).get("text") or ""
-        if explicit_choice(text, turn.intent, turn.runtime.languages, tracker.get_slot("pending") == "language"):
+        if turn.language_named:
             # A language picked from the menu or named: confirm in it, whatever the intent was.
             turn.say(dispatcher, [replies.Reply(turn.text("language_set")), replies.Reply(turn.text("ask_topic"))])
             return [*events, SlotSet("welcomed", True), SlotSet("pending", None), SlotSet("misses", 0)]

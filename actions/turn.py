@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.runtime import Runtime
 from bot import redact, replies, routing
+from bot.conversation_language import explicit_choice, next_language
 from bot.knowledge import KnowledgeBase
 from bot.privacy import pseudonym
 
@@ -34,22 +35,25 @@ class Turn:
     conversation: str
     message: str = ""
     dial_country: str | None = None
+    #: SlotSets for `language` and `language_chosen` when this message changed them; every action returns them
+    language_events: tuple[EventType, ...] = ()
+    #: True when this message named or picked a language (the reply then confirms it)
+    language_named: bool = False
 
     @classmethod
     def read(cls, tracker: Tracker, runtime: Runtime) -> Turn:
         """Collect slots and the parse result of the latest message."""
         latest = tracker.latest_message or {}
         urgency = latest.get("urgency") or {}
-        language = tracker.get_slot("language") or runtime.settings.default_language
-        if language not in runtime.languages:
-            language = runtime.settings.default_language
+        language, language_events, named = conversation_language(tracker, runtime)
         channel = CHANNEL_KINDS.get(tracker.get_latest_input_channel() or "", "web")
         return cls(runtime=runtime, kb=runtime.knowledge.get(), language=language,
                    urgency=urgency.get("level") or "routine", reasons=list(urgency.get("reasons") or []),
                    country=tracker.get_slot("country"), channel=channel,
                    intent=(latest.get("intent") or {}).get("name"),
                    conversation=pseudonym(runtime.settings.pepper, tracker.sender_id),
-                   message=str(latest.get("text") or ""), dial_country=_dial_country(latest, runtime))
+                   message=str(latest.get("text") or ""), dial_country=_dial_country(latest, runtime),
+                   language_events=tuple(language_events), language_named=named)
 
     def say(self, dispatcher: CollectingDispatcher, messages: list[replies.Reply]) -> None:
         """Send replies in order."""
@@ -80,6 +84,26 @@ class Turn:
                 self.kb, self.language, case, store.position(case), self.runtime.volunteers.all(), store.clock(),
                 store.typical_wait(), escalate_after))
         return [SlotSet("handoff_requested", True), SlotSet("pending", None)]
+
+def conversation_language(tracker: Tracker, runtime: Runtime) -> tuple[str, list[EventType], bool]:
+    """The language to answer this message in (a named or picked language wins, a reliable detection switches an
+    unchosen one, noise never flips it), the SlotSets that record a change, and whether it was named or picked."""
+    latest = tracker.latest_message or {}
+    text = str(latest.get("text") or "")
+    intent = (latest.get("intent") or {}).get("name")
+    current = tracker.get_slot("language")
+    choice = explicit_choice(text, intent, runtime.languages, tracker.get_slot("pending") == "language")
+    if choice:
+        events: list[EventType] = [SlotSet("language", choice)]
+        if not tracker.get_slot("language_chosen"):
+            events.append(SlotSet("language_chosen", True))
+        return choice, events, True
+    language = next_language(current, bool(tracker.get_slot("language_chosen")), latest.get("language"),
+                             runtime.settings.default_language)
+    if language not in runtime.languages:
+        language = runtime.settings.default_language
+    return language, [SlotSet("language", language)] if language != current else [], False
+
 
 def _dial_country(latest: dict[str, Any], runtime: Runtime) -> str | None:
     """The country the phone's calling code suggests (set by the SMS/WhatsApp channel), if it is one we know."""

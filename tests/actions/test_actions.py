@@ -9,7 +9,7 @@ from actions.answers import ActionAnswer
 from actions.conversation import ActionAffirm, ActionDeny, ActionGreet, ActionSmalltalk
 from actions.fallback import ActionRephrase
 from actions.handoff import ActionHumanHandoff
-from actions.language import ActionChooseLanguage, ValidateSlotMappings
+from actions.language import ActionChooseLanguage
 from actions.runtime import get_runtime
 from bot.article_select import choose
 from bot.knowledge import KnowledgeBase
@@ -156,15 +156,26 @@ def test_asking_to_change_language_without_naming_one_shows_the_menu() -> None:
     assert slot_events(events)["pending"] == "language"
 
 
-@pytest.mark.parametrize(("text", "intent", "slots", "expected"), [
-    ("ok", "affirm", {"language": "ar"}, {"language": None}),  # noise keeps Arabic (no SlotSet)
-    ("العربية", "greet", {"language": "en"}, {"language": "ar", "language_chosen": True}),
-    ("3", "affirm", {"language": "en", "pending": "language"}, {"language": "fa", "language_chosen": True}),
+@pytest.mark.parametrize(("text", "intent", "detected", "slots", "expected", "reply_in"), [
+    ("ok", "affirm", "en", {"language": "ar"}, {"language": None}, "ar"),  # noise keeps Arabic (no SlotSet)
+    ("العربية", "greet", None, {"language": "en"}, {"language": "ar", "language_chosen": True}, "ar"),
+    ("3", "affirm", None, {"language": "en", "pending": "language"}, {"language": "fa", "language_chosen": True},
+     "fa"),
+    ("merci", "thanks", "fr", {"language": "en"}, {"language": "fr"}, "fr"),  # a reliable detection switches
+    ("merci", "thanks", "fr", {"language": "en", "language_chosen": True}, {"language": None}, "en"),  # chosen
+    ("thanks", "thanks", "en", {"language": None}, {"language": "en"}, "en"),  # the first message fills it
 ])
-def test_slot_mapping_sets_language(text: str, intent: str, slots: dict, expected: dict) -> None:
-    tracker = make_tracker(text, intent, detected="en" if text == "ok" else None, **slots)
+def test_every_reply_is_in_the_conversation_language_and_records_a_change(
+        kb: KnowledgeBase, text: str, intent: str, detected: str | None, slots: dict, expected: dict,
+        reply_in: str) -> None:
+    tracker = make_tracker(text, intent, detected=detected, **slots)
     tracker.latest_message["language"]["reliable"] = text != "ok"
-    _, events = run(ValidateSlotMappings(), tracker)
+    messages, events = run(ActionSmalltalk() if intent == "thanks" else ActionAffirm() if intent == "affirm"
+                           else ActionGreet(), tracker)
     values = slot_events(events)
     for slot, value in expected.items():
         assert values.get(slot) == value
+    said = " ".join(str(m.get("text") or "") for m in messages)
+    key = "language_set" if expected.get("language_chosen") else "thanks_reply" if intent == "thanks" else None
+    if key is not None:
+        assert kb.text(reply_in, key) in said
