@@ -56,6 +56,9 @@ class Desk:
         self.fanout = int(settings.handoff_fanout)
         self.audit = AuditLog(settings.database_url, self.clock)
         self._wake: asyncio.Event | None = None
+        #: waiting cases nobody could be offered, with the volunteers and the minute of that attempt: each timer
+        #: round retries them only when the volunteers changed or the clock reached a new minute (shifts start)
+        self._unroutable: dict[int, tuple[tuple[Volunteer, ...], datetime]] = {}
 
     # -- the person's side ------------------------------------------------------------------------------------
 
@@ -250,11 +253,24 @@ class Desk:
     # -- the timer --------------------------------------------------------------------------------------------
 
     async def dispatch(self) -> int:
-        """Offer every waiting case nobody was offered yet (cases the action server queued); returns how many."""
+        """Offer every waiting case nobody was offered yet (cases the action server queued); returns how many got a
+        card."""
         fresh = self.store.unoffered()
+        if not fresh:
+            self._unroutable.clear()
+            return 0
+        moment = (tuple(self.volunteers.all()), self.clock().replace(second=0, microsecond=0))
+        waiting = {case.id for case in fresh}
+        self._unroutable = {case_id: seen for case_id, seen in self._unroutable.items() if case_id in waiting}
+        offered = 0
         for case in fresh:
-            await self.offer(case)
-        return len(fresh)
+            if self._unroutable.get(case.id) == moment:
+                continue
+            if await self.offer(case):
+                offered += 1
+            else:
+                self._unroutable[case.id] = moment
+        return offered
 
     async def escalate(self) -> int:
         """Widen cases unclaimed for too long to every on-duty volunteer and tell the person the fallback."""

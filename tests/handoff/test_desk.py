@@ -98,6 +98,23 @@ async def test_a_routine_case_goes_first_to_a_volunteer_who_speaks_the_language(
     assert await desk.dispatch() == 0  # offered once, not on every timer round
 
 
+async def test_a_case_nobody_can_take_goes_out_when_a_shift_starts_or_a_volunteer_joins(
+        desk: Desk, fakes: FakeProviders, clock: Clock) -> None:
+    later = volunteer(desk, "Layla", ["ar"], hours="10:05-18:00")  # on duty from 10:05 UTC
+    case_id = queue(desk)
+    assert await desk.dispatch() == 0 and to(fakes, later.address) == []
+    clock.now += timedelta(seconds=30)
+    assert await desk.dispatch() == 0  # the same minute and the same volunteers: not worked out again
+    clock.now += timedelta(minutes=4, seconds=30)  # 10:05: Layla's shift starts
+    assert await desk.dispatch() == 1
+    assert f"CASE {case_id}" in to(fakes, later.address)[0]["body"]
+    other = queue(desk, lang="fa", address="+901")
+    assert await desk.dispatch() == 0
+    farsi = volunteer(desk, "Dariush", ["fa"])  # joins within the same minute
+    assert await desk.dispatch() == 1
+    assert f"CASE {other}" in to(fakes, farsi.address)[0]["body"]
+
+
 async def test_an_emergency_alerts_every_volunteer_who_speaks_the_language(desk: Desk, fakes: FakeProviders) -> None:
     speakers = [volunteer(desk, f"V{i}", ["ur"], max_open=1) for i in range(3)]
     other = volunteer(desk, "Other", ["tr"])
