@@ -1,8 +1,14 @@
-"""Rasa 3.6 validates every action server response with `jsonschema.validate`, which first checks the schema itself
-against jsonschema 4.17's draft 2020-12 metaschema, on every call. Profiled under load (bench/scale.py, py-spy), that
-was about half of a Rafiq replica's CPU time (Rafiq makes two or three action calls per message). `install` gives
-`RemoteAction` the same validation with the validator built once; an invalid response still goes through Rasa's own
-code, so its error is unchanged. Installed by `channels/desk_runtime.py` when Rasa builds Rafiq's channels.
+"""Two places where Rasa 3.6 redoes, on every message, work whose answer never changes. Profiled under load
+(bench/scale.py, py-spy), they cost a Rafiq replica a large share of its CPU:
+
+- every action server response is checked with `jsonschema.validate`, which first checks the schema itself against
+  jsonschema 4.17's draft 2020-12 metaschema, on every call (about half of the CPU before this fix);
+- every event read from the tracker store or an action server finds its class by walking all subclasses of `Event`
+  (`Event.resolve_by_type`), several times per event.
+
+`install` builds the validator once and remembers each event type's class; an invalid response still goes through
+Rasa's own code, so its error is unchanged, and an unknown event type still gets Rasa's own answer. Installed by
+`channels/desk_runtime.py` when Rasa builds Rafiq's channels (never at import).
 """
 
 from __future__ import annotations
@@ -15,10 +21,12 @@ logger = logging.getLogger(__name__)
 
 
 def install() -> bool:
-    """Patch RemoteAction._validate_action_result once, in a process that runs Rasa; True when patched."""
+    """Patch RemoteAction._validate_action_result and Event.resolve_by_type once, in a process that runs Rasa;
+    True when patched."""
     module = sys.modules.get("rasa.core.actions.action")
     if module is None:  # not a Rasa server (the action server, the CLI): nothing to do
         return False
+    _cache_event_types()
     remote = module.RemoteAction
     if getattr(remote._validate_action_result, "rafiq_cached", False):
         return True
@@ -40,3 +48,24 @@ def install() -> bool:
     remote._validate_action_result = validate_action_result
     logger.debug("action server responses validated with a cached JSON schema validator")
     return True
+
+
+def _cache_event_types() -> None:
+    """Event.resolve_by_type with each known type name's class remembered (misses and defaults are not cached)."""
+    from rasa.shared.core.events import Event
+
+    if getattr(Event.resolve_by_type, "rafiq_cached", False):
+        return
+    original = Event.resolve_by_type
+    known: dict[str, type[Event]] = {}
+
+    def resolve_by_type(type_name: str, default: type[Event] | None = None) -> type[Event] | None:
+        found = known.get(type_name)
+        if found is None:
+            found = original(type_name, default)
+            if found is not None and found is not default:
+                known[type_name] = found
+        return found
+
+    resolve_by_type.rafiq_cached = True  # type: ignore[attr-defined]
+    Event.resolve_by_type = staticmethod(resolve_by_type)  # type: ignore[method-assign,assignment]

@@ -70,3 +70,19 @@ def test_action_responses_are_validated_as_strictly_with_the_cached_validator() 
                                            "responses": [{"text": "hi"}]})
     with pytest.raises(ValidationError, match="Failed to validate Action server response"):
         action._validate_action_result({"events": "not a list"})
+
+
+def test_events_read_back_with_the_cached_type_lookup_are_the_same_events() -> None:
+    from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SlotSet, UserUttered
+
+    from channels.rasa_speedups import install
+
+    assert install()
+    assert getattr(Event.resolve_by_type, "rafiq_cached", False)
+    events = [UserUttered("hi", {"name": "greet", "confidence": 0.9}), ActionExecuted("action_answer"),
+              SlotSet("language", "ar"), BotUttered("مرحبا")]
+    for _ in range(2):  # the second time from the cache
+        assert [Event.from_parameters(e.as_dict()) for e in events] == events
+    assert Event.resolve_by_type("no_such_event", default=SlotSet) is SlotSet
+    with pytest.raises(ValueError, match="Unknown event name"):
+        Event.resolve_by_type("no_such_event")
