@@ -17,6 +17,14 @@ from bot import replies
 __all__ = ["RafiqAction", "Turn"]
 
 
+def changed_slots(tracker: Tracker, events: list[EventType]) -> list[EventType]:
+    """`events` with each slot set once, to its last value, and only when that differs from the tracker's: every
+    event is a row in the tracker store, read back on every later message."""
+    final = {e["name"]: e for e in events if e.get("event") == "slot"}
+    kept = {name for name, e in final.items() if tracker.get_slot(name) != e.get("value")}
+    return [e for e in events if e.get("event") != "slot" or (e["name"] in kept and final[e["name"]] is e)]
+
+
 class RafiqAction(Action, abc.ABC):
     """Template for every reply: first-contact welcome, then triage, then `respond`."""
 
@@ -33,9 +41,9 @@ class RafiqAction(Action, abc.ABC):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
-        """The conversation language's slots (when this message changed them), then the reply's own events."""
+        """The reply, and the slots this message changed (the conversation language's included)."""
         turn = Turn.read(tracker, get_runtime())
-        return [*turn.language_events, *self._reply(turn, dispatcher, tracker)]
+        return changed_slots(tracker, [*turn.language_events, *self._reply(turn, dispatcher, tracker)])
 
     def _reply(self, turn: Turn, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         """Welcome if new, answer an emergency at once, then reply; resets the misunderstanding counter."""

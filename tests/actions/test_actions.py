@@ -179,3 +179,24 @@ def test_every_reply_is_in_the_conversation_language_and_records_a_change(
     key = "language_set" if expected.get("language_chosen") else "thanks_reply" if intent == "thanks" else None
     if key is not None:
         assert kb.text(reply_in, key) in said
+
+
+def test_only_changed_slots_are_recorded(kb: KnowledgeBase) -> None:
+    """Every event is a row in the tracker store, read back on every later message: unchanged slots are not sent."""
+    tracker = make_tracker("merci", "thanks", language="fr", misses=0, welcomed=True)
+    _, events = run(ActionSmalltalk(), tracker)
+    assert not {"language", "misses", "welcomed"} & set(slot_events(events))
+    _, events = run(ActionSmalltalk(), make_tracker("merci", "thanks", language="fr", misses=2))
+    assert slot_events(events) == {"misses": 0}
+
+
+def test_a_slot_set_twice_in_one_reply_is_recorded_once_with_its_last_value() -> None:
+    from rasa_sdk.events import SlotSet
+
+    from actions.base import changed_slots
+
+    tracker = make_tracker("x", "greet", language="en", pending="handoff")
+    events = changed_slots(tracker, [SlotSet("pending", "language"), {"event": "bot", "text": "hi"},
+                                     SlotSet("pending", None), SlotSet("topic", "asylum")])
+    assert events == [{"event": "bot", "text": "hi"}, SlotSet("pending", None), SlotSet("topic", "asylum")]
+    assert changed_slots(tracker, [SlotSet("pending", "language"), SlotSet("pending", "handoff")]) == []
