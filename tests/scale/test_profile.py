@@ -86,3 +86,33 @@ def test_events_read_back_with_the_cached_type_lookup_are_the_same_events() -> N
     assert Event.resolve_by_type("no_such_event", default=SlotSet) is SlotSet
     with pytest.raises(ValueError, match="Unknown event name"):
         Event.resolve_by_type("no_such_event")
+
+
+def _responses() -> list[object]:
+    """Action server responses, valid and broken in the ways a buggy action server could break them."""
+    from rasa.shared.core.events import (ActionExecuted, ActiveLoop, AllSlotsReset, BotUttered, FollowupAction,
+                                         Restarted, SessionStarted, SlotSet, UserUttered)
+
+    good = [e.as_dict() for e in (UserUttered("hi", {"name": "greet", "confidence": 0.9}), ActionExecuted("a"),
+                                  SlotSet("language", "ar"), SlotSet("last_article", {"id": "x", "revision": 2}),
+                                  BotUttered("مرحبا", {"buttons": [{"title": "1", "payload": "1"}]}),
+                                  FollowupAction("action_listen"), ActiveLoop(None), AllSlotsReset(), Restarted(),
+                                  SessionStarted())]
+    broken = [{"event": "slot", "name": 3, "value": 1}, {"event": "no_such_event"}, {"name": "x"},
+              {"event": "bot", "text": 5}, {"event": "action", "name": None, "timestamp": "now"}, "not an event",
+              {"event": "followup"}, {"event": "user", "parse_data": []}]
+    responses: list[object] = [{"events": good, "responses": [{"text": "hi"}]}, {"events": [], "responses": []}, {},
+                               {"events": "x"}, {"responses": "x"}, {"responses": [1]}, [], "text"]
+    responses += [{"events": [*good[:2], bad, *good[2:]]} for bad in broken]
+    return responses
+
+
+@pytest.mark.parametrize("response", _responses())
+def test_the_fast_response_check_agrees_with_the_whole_schema(response: object) -> None:
+    from jsonschema.validators import validator_for
+    from rasa.core.actions.action import RemoteAction
+
+    from channels.rasa_speedups import _response_checker
+
+    spec = RemoteAction.action_response_format_spec()
+    assert _response_checker(spec)(response) == validator_for(spec)(spec).is_valid(response)
