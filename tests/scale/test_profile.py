@@ -90,8 +90,17 @@ def test_events_read_back_with_the_cached_type_lookup_are_the_same_events() -> N
 
 def _responses() -> list[object]:
     """Action server responses, valid and broken in the ways a buggy action server could break them."""
-    from rasa.shared.core.events import (ActionExecuted, ActiveLoop, AllSlotsReset, BotUttered, FollowupAction,
-                                         Restarted, SessionStarted, SlotSet, UserUttered)
+    from rasa.shared.core.events import (
+        ActionExecuted,
+        ActiveLoop,
+        AllSlotsReset,
+        BotUttered,
+        FollowupAction,
+        Restarted,
+        SessionStarted,
+        SlotSet,
+        UserUttered,
+    )
 
     good = [e.as_dict() for e in (UserUttered("hi", {"name": "greet", "confidence": 0.9}), ActionExecuted("a"),
                                   SlotSet("language", "ar"), SlotSet("last_article", {"id": "x", "revision": 2}),
