@@ -1,4 +1,4 @@
-"""Urgency triage: deterministic danger cues from knowledge/triage/<lang>.yml, matched with spaCy.
+"""Urgency triage: deterministic danger cues from knowledge/triage/<lang>.yml, matched on spaCy's tokens.
 
 Cue phrases are editor data. A word ending in `*` matches any ending, one starting with `*` any prefix, and `...`
 allows up to three other words in between. Every language's cues run on every message, so a wrong language
@@ -27,6 +27,7 @@ from typing import Any
 
 import yaml
 
+from bot.cue_matcher import CueMatcher
 from bot.errors import KnowledgeError
 
 logger = logging.getLogger(__name__)
@@ -90,30 +91,29 @@ def _word_pattern(word: str) -> dict[str, Any]:
 
 
 class Triage:
-    """All languages' cues compiled into one spaCy Matcher per language tokenizer."""
+    """All languages' cues, tokenized by each language's spaCy tokenizer, compiled into one CueMatcher each."""
 
     def __init__(self, cue_files: dict[str, dict[str, Any]]) -> None:
         import spacy
-        from spacy.matcher import Matcher
 
         self.cues: dict[str, Cue] = {}
         self.negation: dict[str, frozenset[str]] = {}
-        self.hypothetical: list[tuple[str, Any, Any]] = []
-        self._matchers: list[tuple[str, Any, Any]] = []
+        self.hypothetical: list[tuple[str, Any, CueMatcher]] = []
+        self._matchers: list[tuple[str, Any, CueMatcher]] = []
         for lang, data in cue_files.items():
             nlp = spacy.blank(lang)
-            matcher = Matcher(nlp.vocab, validate=True)
+            matcher = CueMatcher()
             for entry in data.get("cues") or ():
                 for phrase in entry.get("phrases") or ():
                     key = f"{lang}:{len(self.cues)}"
                     self.cues[key] = Cue(lang, str(entry["family"]), str(entry["level"]), str(phrase),
                                          bool(entry.get("weak")))
-                    matcher.add(key, [self._pattern(nlp, str(phrase))])
+                    matcher.add(key, self._pattern(nlp, str(phrase)))
             self._matchers.append((lang, nlp, matcher))
             self.negation[lang] = frozenset(fold(str(w)) for w in data.get("negation") or ())
-            hyp = Matcher(nlp.vocab)
+            hyp = CueMatcher()
             for i, phrase in enumerate(data.get("hypothetical") or ()):
-                hyp.add(f"h{i}", [self._pattern(nlp, str(phrase))])
+                hyp.add(f"h{i}", self._pattern(nlp, str(phrase)))
             self.hypothetical.append((lang, nlp, hyp))
 
     @staticmethod
@@ -154,10 +154,11 @@ class Triage:
             if languages is not None and lang not in languages:
                 continue
             doc = nlp.make_doc(folded)
+            lowers = [t.lower_ for t in doc]
             words = self.negation.get(lang, frozenset())
-            for match_id, start, end in matcher(doc):
-                cue = self.cues[nlp.vocab.strings[match_id]]
-                near = {t.lower_ for t in doc[max(0, start - 2):start]} | {t.lower_ for t in doc[end:end + 1]}
+            for key, start, end in matcher(lowers):
+                cue = self.cues[key]
+                near = set(lowers[max(0, start - 2):start]) | set(lowers[end:end + 1])
                 target = negated if cue.level == "urgent" and cue.family in NEGATABLE and words & near else found
                 target[cue] = min(target.get(cue, len(folded)), doc[start].idx)
         return found, [c for c in negated if c not in found]
@@ -166,7 +167,7 @@ class Triage:
         """Where the first marker of a general or imagined question starts ("what if the police stop me")."""
         folded = fold(text)
         starts = [doc[start].idx for _lang, nlp, matcher in self.hypothetical
-                  for doc in (nlp.make_doc(folded),) for _id, start, _end in matcher(doc)]
+                  for doc in (nlp.make_doc(folded),) for _key, start, _end in matcher([t.lower_ for t in doc])]
         return min(starts) if starts else None
 
     def is_hypothetical(self, text: str) -> bool:
