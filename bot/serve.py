@@ -27,6 +27,9 @@ MESSAGING_CHANNELS = (
     ("channels.telegram_volunteers.VolunteerTelegramInput",
      ("telegram_volunteer_bot_token", "telegram_volunteer_webhook_secret")),
 )
+#: Rasa's SQL tracker store with less work per message (Rasa falls back to an in-memory store, silently, when a custom
+#: store cannot be imported: tests/server checks that conversations survive a restart)
+TRACKER_STORE = "channels.tracker_store.RafiqSQLTrackerStore"
 
 
 def commands(model: Path, host: str = "127.0.0.1", port: int = 5005, actions_port: int = 5055,
@@ -57,12 +60,13 @@ def lock_store_endpoint(redis_url: str) -> dict[str, Any]:
 
 def endpoints_yaml(actions_port: int, database_url: str, redis_url: str | None = None,
                    actions_url: str | None = None) -> str:
-    """Rasa endpoints: our action server, the SQL tracker store on RAFIQ_DATABASE_URL (SQLite or PostgreSQL), and,
-    when RAFIQ_REDIS_URL is set (the scale-out profile), the atomic Redis lock store shared by every replica."""
+    """Rasa endpoints: our action server, the SQL tracker store on RAFIQ_DATABASE_URL (SQLite or PostgreSQL; Rasa's
+    tables, written by channels/tracker_store.py), and, when RAFIQ_REDIS_URL is set (the scale-out profile), the
+    atomic Redis lock store shared by every replica."""
     from sqlalchemy.engine import make_url
 
     url = make_url(database_url)
-    store: dict[str, Any] = {"type": "SQL", "dialect": url.get_backend_name()}
+    store: dict[str, Any] = {"type": TRACKER_STORE, "dialect": url.get_backend_name()}
     if store["dialect"] == "sqlite":
         store["db"] = str(make_url(tracker_database_url(database_url)).database)
     else:
