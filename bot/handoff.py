@@ -29,6 +29,10 @@ class Conflict(RafiqError):
 
     status = 409
 
+#: the id of a conversation's open case, written once (its cache key costs nothing; it uses the open-case index)
+_OPEN_CASE_ID = sa.text("SELECT id FROM handoff_cases WHERE conversation = :conversation AND state IN "
+                        f"({', '.join(repr(state) for state in OPEN)})")
+
 
 class HandoffStore:
     """Cases, their transitions, their messages and the case cards sent to volunteers."""
@@ -153,11 +157,12 @@ class HandoffStore:
         return case
 
     def open_for(self, conversation: str) -> Case | None:
-        """The conversation's waiting or assigned case, or None (then the bot answers)."""
+        """The conversation's waiting or assigned case, or None (then the bot answers). It runs before every turn:
+        one prepared query on the open-case index, and the whole case only when there is one."""
         with self.engine.connect() as conn:
-            row = conn.execute(sa.select(cases).where(cases.c.conversation == conversation,
-                                                      cases.c.state.in_(OPEN))).first()
-        return _case(row) if row is not None else None
+            case_id = conn.execute(_OPEN_CASE_ID, {"conversation": conversation}).scalar()
+        case = self.get(int(case_id)) if case_id is not None else None
+        return case if case is not None and case.state in OPEN else None  # it may have closed in between
 
     def latest_for(self, conversation: str) -> Case | None:
         """The conversation's most recent case in any state, or None."""
