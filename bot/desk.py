@@ -60,6 +60,9 @@ class Desk:
         #: waiting cases nobody could be offered, with the volunteers and the minute of that attempt: each timer
         #: round retries them only when the volunteers changed or the clock reached a new minute (shifts start)
         self._unroutable: dict[int, tuple[tuple[Volunteer, ...], datetime]] = {}
+        self._moment: tuple[tuple[Volunteer, ...], datetime] | None = None  # of the last full dispatch round
+        self._next_full = datetime.min.replace(tzinfo=timezone.utc)
+        self._newest = 0  # the highest case id any dispatch round saw
 
     # -- the person's side ------------------------------------------------------------------------------------
 
@@ -255,14 +258,17 @@ class Desk:
 
     async def dispatch(self) -> int:
         """Offer every waiting case nobody was offered yet (cases the action server queued); returns how many got a
-        card."""
-        fresh = self.store.unoffered()
-        if not fresh:
-            self._unroutable.clear()
-            return 0
-        moment = (tuple(self.volunteers.all()), self.clock().replace(second=0, microsecond=0))
-        waiting = {case.id for case in fresh}
-        self._unroutable = {case_id: seen for case_id, seen in self._unroutable.items() if case_id in waiting}
+        card. Rounds between full ones (every TICK_SECONDS, or when the volunteers or the minute changed) look only
+        at cases newer than any seen, so a backlog nobody can take costs nothing per kick."""
+        now = self.clock()
+        moment = (tuple(self.volunteers.all()), now.replace(second=0, microsecond=0))
+        full = moment != self._moment or now >= self._next_full
+        fresh = self.store.unoffered(after=0 if full else self._newest)
+        self._newest = max([self._newest, *(case.id for case in fresh)])
+        if full:
+            self._moment, self._next_full = moment, now + timedelta(seconds=TICK_SECONDS)
+            waiting = {case.id for case in fresh}
+            self._unroutable = {case_id: seen for case_id, seen in self._unroutable.items() if case_id in waiting}
         offered = 0
         for case in fresh:
             if self._unroutable.get(case.id) == moment:

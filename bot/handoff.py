@@ -180,11 +180,13 @@ class HandoffStore:
             rows = conn.execute(query).all()
         return sorted((_case(r) for r in rows), key=Case.queue_key)
 
-    def unoffered(self) -> list[Case]:
-        """Waiting cases no volunteer was sent a card for yet (one query: it runs on every timer round)."""
+    def unoffered(self, after: int = 0) -> list[Case]:
+        """Waiting cases no volunteer was sent a card for yet, with an id above `after` (one query: it runs on every
+        timer round)."""
         offered = sa.select(cards.c.case_id).where(cards.c.case_id == cases.c.id).exists()
         with self.engine.connect() as conn:
-            rows = conn.execute(sa.select(cases).where(cases.c.state == State.WAITING.value, ~offered)).all()
+            rows = conn.execute(sa.select(cases).where(cases.c.state == State.WAITING.value, cases.c.id > after,
+                                                       ~offered)).all()
         return sorted((_case(r) for r in rows), key=Case.queue_key)
 
     def position(self, case: Case) -> int:

@@ -8,7 +8,7 @@ Profiled under load (bench/scale.py, py-spy), Rasa 3.6's SQLTrackerStore was abo
 This store remembers, on the tracker it returned, how many of its events are stored, so `save` inserts just the
 rest, in one statement; a tracker it did not load (a new conversation, or one Rasa built elsewhere) is counted as
 Rasa counts it. Only one process handles a conversation at a time (the lock store), so the number stays true
-between loading and saving. `retrieve` reads only the JSON column, with Rasa's own query.
+between loading and saving. `retrieve` reads only the JSON column, with Rasa's own query written out once.
 """
 
 from __future__ import annotations
@@ -27,6 +27,13 @@ from sqlalchemy.orm import Session
 logger = logging.getLogger(__name__)
 
 STORED = "_rafiq_stored_events"  # attribute set on trackers this store loaded or saved
+#: Rasa's query (rasa.core.tracker_store.SQLTrackerStore._event_query), written once instead of built per message:
+#: the events since the latest session start (all of them when there is none), in the order they were stored
+LATEST_SESSION = sa.text(
+    "SELECT data FROM events WHERE sender_id = :sender_id AND (timestamp >= (SELECT max(timestamp) FROM events "
+    "WHERE sender_id = :sender_id AND type_name = 'session_started') OR NOT EXISTS (SELECT 1 FROM events "
+    "WHERE sender_id = :sender_id AND type_name = 'session_started')) ORDER BY id")
+ALL_EVENTS = sa.text("SELECT data FROM events WHERE sender_id = :sender_id ORDER BY id")
 
 
 class RafiqSQLTrackerStore(SQLTrackerStore):
@@ -34,9 +41,9 @@ class RafiqSQLTrackerStore(SQLTrackerStore):
 
     async def _retrieve(self, sender_id: str, fetch_events_from_all_sessions: bool) -> DialogueStateTracker | None:
         """The conversation's events (its latest session, or all), read as JSON only."""
-        with self.session_scope() as session:
-            query = self._event_query(session, sender_id, fetch_events_from_all_sessions)
-            rows = query.with_entities(self.SQLEvent.data).all()
+        with self.engine.connect() as conn:
+            rows = conn.execute(ALL_EVENTS if fetch_events_from_all_sessions else LATEST_SESSION,
+                                {"sender_id": sender_id}).all()
         events = [json.loads(data) for (data,) in rows]
         if not (self.domain and events):
             return None
@@ -48,15 +55,18 @@ class RafiqSQLTrackerStore(SQLTrackerStore):
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Insert the tracker's events that are not stored yet, in one statement."""
         await self.stream_events(tracker)
-        with self.session_scope() as session:
-            rows = [self._row(tracker.sender_id, event.as_dict(), event.type_name)
-                    for event in self._additional_events(session, tracker)]
-            if rows:
-                session.execute(sa.insert(self.SQLEvent.__table__), rows)
-            session.commit()
+        if getattr(tracker, STORED, None) is None:
+            with self.session_scope() as session:
+                new = list(super()._additional_events(session, tracker))
+        else:
+            new = list(self._additional_events(None, tracker))
+        rows = [self._row(tracker.sender_id, event.as_dict(), event.type_name) for event in new]
+        if rows:
+            with self.engine.begin() as conn:
+                conn.execute(sa.insert(self.SQLEvent.__table__), rows)
         setattr(tracker, STORED, len(tracker.events))
 
-    def _additional_events(self, session: Session, tracker: DialogueStateTracker) -> Iterator[Any]:
+    def _additional_events(self, session: Session | None, tracker: DialogueStateTracker) -> Iterator[Any]:
         """Events after those known to be stored (counted in the database, as Rasa does, when not known)."""
         stored = getattr(tracker, STORED, None)
         if stored is None:

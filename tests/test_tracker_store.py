@@ -82,12 +82,16 @@ def test_a_new_session_is_read_on_its_own_and_continued_without_loss(database_ur
     _run(ours.save(tracker))
     latest = _run(ours.retrieve("person-2"))
     assert [e.text for e in latest.events if isinstance(e, UserUttered)] == ["new"]
+    assert list(latest.events) == list(_run(_store(SQLTrackerStore, database_url).retrieve("person-2")).events)
     tracker = latest
     tracker.update_with_events(_turn("newer", "tr"), DOMAIN)
     _run(ours.save(tracker))
     whole = _run(ours.retrieve_full_tracker("person-2"))
     assert [e.text for e in whole.events if isinstance(e, UserUttered)] == ["old", "new", "newer"]
     assert len(_rows(database_url, "person-2")) == len(whole.events)
+    rasas = _store(SQLTrackerStore, database_url)
+    assert list(whole.events) == list(_run(rasas.retrieve_full_tracker("person-2")).events)
+    assert _run(ours.retrieve("nobody")) is None
 
 
 def test_the_rasa_servers_are_configured_with_this_store(tmp_path: Any) -> None:
