@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.knowledge import Article, KnowledgeBase
+from bot.linear import TfidfFeatures
 
 #: a country-specific article must beat a general one by this much when the person's country is unknown
 UNKNOWN_COUNTRY_PENALTY = 0.1
@@ -46,6 +47,9 @@ class ArticleIndex:
         self._vectorizer: Any = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True,
                                                 lowercase=True, min_df=1)
         self._matrix: Any = self._vectorizer.fit_transform(texts) if texts else None
+        # one message against every question: only the columns of the message's n-grams are read (bot/linear.py)
+        self._columns: Any = self._matrix.tocsc() if texts else None
+        self._features = TfidfFeatures.of(self._vectorizer) if texts else None
 
     def rank(self, text: str, topic: str, country: str | None = None,
              exclude: set[int] | None = None) -> list[Ranked]:
@@ -57,12 +61,23 @@ class ArticleIndex:
             return []
         best: dict[str, float] = {a.id: 0.0 for a in candidates}
         if text.strip() and self._matrix is not None:
-            similarities = (self._matrix @ self._vectorizer.transform([text]).T).toarray().ravel()
+            similarities = self.similarities(text)
             for row, owner in enumerate(self._owner):
                 if owner in best and (exclude is None or row not in exclude):
                     best[owner] = max(best[owner], float(similarities[row]))
         ranked = [Ranked(a, best[a.id] + _adjust(a, country)) for a in candidates]
         return sorted(ranked, key=lambda r: (-r.score, "general" not in r.article.jurisdiction, r.article.id))
+
+    def similarities(self, text: str) -> Any:
+        """Cosine similarity of the message to every indexed question and title (by row)."""
+        import numpy as np
+
+        if self._features is None:
+            return (self._matrix @ self._vectorizer.transform([text]).T).toarray().ravel()
+        columns, values = self._features.features(text)
+        if not columns.size:
+            return np.zeros(self._matrix.shape[0])
+        return self._columns[:, columns] @ values
 
     def rows_of(self, article_id: str, text: str) -> set[int]:
         """Index rows holding `text` for `article_id` (to leave a question out when measuring)."""

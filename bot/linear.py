@@ -33,14 +33,25 @@ def fortran_coefficients(estimator: Any) -> Any:
 
 
 @dataclass(frozen=True)
-class _Tfidf:
+class TfidfFeatures:
     """One fitted TfidfVectorizer: its analyzer, vocabulary and weights, at a column offset of the coefficients."""
 
     analyzer: Callable[[str], list[str]]
     vocabulary: dict[str, int]
     idf: np.ndarray
     sublinear: bool
-    offset: int
+    offset: int = 0
+
+    @classmethod
+    def of(cls, vectorizer: Any, offset: int = 0) -> TfidfFeatures | None:
+        """The features of a fitted TfidfVectorizer, or None when it is set up in a way this does not reproduce."""
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        if (type(vectorizer) is not TfidfVectorizer or vectorizer.norm != "l2" or not vectorizer.use_idf
+                or vectorizer.binary or vectorizer.dtype != np.float64):
+            return None
+        return cls(vectorizer.build_analyzer(), dict(vectorizer.vocabulary_), np.asarray(vectorizer.idf_),
+                   bool(vectorizer.sublinear_tf), offset)
 
     def features(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """(columns, l2-normalised TF-IDF values) of the n-grams of `text` that are in the vocabulary."""
@@ -61,7 +72,8 @@ class TextClassifier:
     """`predict_proba` of a fitted Pipeline(TfidfVectorizer or FeatureUnion of them, LogisticRegression) for one text,
     computed from its parameters."""
 
-    def __init__(self, parts: list[_Tfidf], coef: np.ndarray, intercept: np.ndarray, classes: np.ndarray) -> None:
+    def __init__(self, parts: list[TfidfFeatures], coef: np.ndarray, intercept: np.ndarray,
+                 classes: np.ndarray) -> None:
         self.parts = parts
         self.coef = np.asfortranarray(coef)  # columns are gathered per message
         self.intercept = intercept
@@ -70,7 +82,6 @@ class TextClassifier:
     @classmethod
     def compile(cls, pipeline: Any) -> TextClassifier | None:
         """The fast form of `pipeline`, or None when it is not a shape this supports (then use the pipeline)."""
-        from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
         from sklearn.pipeline import FeatureUnion
 
@@ -85,14 +96,13 @@ class TextClassifier:
         if not isinstance(model, LogisticRegression) or model.classes_.size <= 2 or model.multi_class not in (
                 "auto", "multinomial") or model.solver == "liblinear":
             return None  # only the multinomial (softmax) case is reproduced here
-        parts: list[_Tfidf] = []
+        parts: list[TfidfFeatures] = []
         offset = 0
         for vec in vectorizers:
-            if (type(vec) is not TfidfVectorizer or vec.norm != "l2" or not vec.use_idf or vec.binary
-                    or vec.dtype != np.float64):
+            part = TfidfFeatures.of(vec, offset)
+            if part is None:
                 return None
-            parts.append(_Tfidf(vec.build_analyzer(), dict(vec.vocabulary_), np.asarray(vec.idf_),
-                                bool(vec.sublinear_tf), offset))
+            parts.append(part)
             offset += len(vec.vocabulary_)
         if offset != model.coef_.shape[1]:
             return None

@@ -73,3 +73,13 @@ def test_an_unsupported_pipeline_falls_back_to_scikit_learn() -> None:
     assert TextClassifier.compile(pipeline) is None  # counts, not TF-IDF; and two classes
     np.testing.assert_allclose(fast_predict_proba(pipeline)("police help"),
                                pipeline.predict_proba(["police help"])[0])
+
+
+def test_article_similarities_equal_scikit_learns() -> None:
+    from bot.article_select import ArticleIndex
+    from bot.knowledge import load_knowledge
+
+    index = ArticleIndex(load_knowledge(ROOT / "knowledge"))
+    for text in [*ODD, *index._texts[::7]]:
+        expected = (index._matrix @ index._vectorizer.transform([text]).T).toarray().ravel()
+        np.testing.assert_allclose(index.similarities(text), expected, rtol=1e-9, atol=1e-12)
