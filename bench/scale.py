@@ -1,5 +1,8 @@
 """Throughput of stock Rasa and of Rafiq with one and two replicas, in one run, printed as one table.
 
+Stock Rasa with two replicas is measured too: on a machine whose cores the load generator, nginx and PostgreSQL
+share with the replicas, it shows how far a second replica can go at all.
+
 All three behind the same nginx configuration, with the SQL tracker store on one PostgreSQL server and a lock store
 on one Redis server (all on loopback, started here): stock Rasa (bench/stock/: the same featurizers and classifier
 as Rafiq, stock components only, rules answering with domain responses, Rasa's own RedisLockStore), then Rafiq
@@ -138,10 +141,14 @@ def main() -> None:
                                  database_url=fresh_database(base.database_url, name), redis_url=base.redis_url,
                                  dotenv=work / "none.env", **extra)  # type: ignore[arg-type]
 
-        stock_config = config("stock", stock, 1, actions=False, credentials="rest: {}\n")
-        stock_config.endpoints = stock_endpoints(str(stock_config.database_url), base.redis_url)
-        runs = [("stock Rasa, 1 replica", stock_config), ("Rafiq, 1 replica", config("rafiq1", rafiq, 1)),
-                ("Rafiq, 2 replicas", config("rafiq2", rafiq, 2))]
+        def stock_config(name: str, replicas: int) -> ClusterConfig:
+            cfg = config(name, stock, replicas, actions=False, credentials="rest: {}\n")
+            cfg.endpoints = stock_endpoints(str(cfg.database_url), base.redis_url)
+            return cfg
+
+        runs = [("stock Rasa, 1 replica", stock_config("stock1", 1)),
+                ("Rafiq, 1 replica", config("rafiq1", rafiq, 1)), ("Rafiq, 2 replicas", config("rafiq2", rafiq, 2)),
+                ("stock Rasa, 2 replicas", stock_config("stock2", 2))]
         for label, cfg in runs:
             print(f"measuring: {label}...", file=sys.stderr)
             rows.append((label, *measure(cfg, base, args.conversations, args.seconds)))
@@ -155,10 +162,10 @@ def main() -> None:
     print(f"{HEADER} {'CPU ms/msg':>10} {'cores':>5}")
     for label, result, cpu in rows:
         print(f"{result.line(label)} {cpu * 1000:10.1f} {cpu * result.rate:5.2f}")
-    stock_rate, one, two = (result.rate for _, result, _ in rows)
+    stock_rate, one, two, stock_two = (result.rate for _, result, _ in rows)
     print(f"Rafiq 1 replica / stock Rasa: {one / stock_rate:.2f} (target >= 0.8); "
-          f"2 replicas / 1 replica: {two / one:.2f} (target >= 1.8); "
-          f"errors: {sum(result.errors for _, result, _ in rows)} (target 0)")
+          f"2 replicas / 1 replica: {two / one:.2f} (target >= 1.8; stock Rasa on the same machine: "
+          f"{stock_two / stock_rate:.2f}); errors: {sum(result.errors for _, result, _ in rows)} (target 0)")
     print("CPU ms/msg: CPU time of every process (Rasa, action server, PostgreSQL, Redis, nginx, this load "
           "generator) per answered message; cores: how many of the machine's cores that kept busy")
 
