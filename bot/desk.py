@@ -1,16 +1,13 @@
 """The handoff desk: offers cases to volunteers, claims, relays both ways, closes, escalates.
 
-Plain asyncio over the stores; the Rasa server runs one desk (its `run` loop sends the cards of cases queued
-by the action server and escalates cases nobody claimed), and `rafiq handoff …` builds its own. Everything it
-knows is in SQL, so any process can pick up where another stopped.
+Plain asyncio over the stores; the Rasa server runs one desk (its timer, bot/desk_timer.py, sends the cards of
+cases queued by the action server and escalates cases nobody claimed), and `rafiq handoff …` builds its own.
+Everything it knows is in SQL, so any process can pick up where another stopped.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
-import time
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
@@ -20,21 +17,19 @@ from bot.case import Case, more_urgent
 from bot.contacts import ContactStore
 from bot.country import stated_country
 from bot.delivery import Sender, deliver
+from bot.desk_timer import DeskTimer
 from bot.errors import DeliveryError
 from bot.handoff import Conflict, HandoffStore, State
 from bot.knowledge import KnowledgeStore
 from bot.medium import render
-from bot.retention import erase, purge
-from bot.routing import office_hours, recipients
+from bot.retention import erase
+from bot.routing import recipients
 from bot.settings import Settings
 from bot.volunteer_lines import VolunteerLine, line_of
 from bot.volunteer_text import card, claimed_card, relayed, welcome_case
 from bot.volunteers import Volunteer, VolunteerStore
 
 logger = logging.getLogger(__name__)
-TICK_SECONDS = 2.0
-KICK_GAP = 0.25  # seconds: the shortest time between two timer rounds, however often turns kick
-PURGE_SECONDS = 3600.0
 GROUP_CARD = 0  # the volunteer id under which the volunteers' group card is recorded
 
 
@@ -56,13 +51,7 @@ class Desk:
         self.escalate_after = timedelta(minutes=float(settings.handoff_escalate_minutes))
         self.fanout = int(settings.handoff_fanout)
         self.audit = AuditLog(settings.database_url, self.clock)
-        self._wake: asyncio.Event | None = None
-        #: waiting cases nobody could be offered, with the volunteers and the minute of that attempt: each timer
-        #: round retries them only when the volunteers changed or the clock reached a new minute (shifts start)
-        self._unroutable: dict[int, tuple[tuple[Volunteer, ...], datetime]] = {}
-        self._moment: tuple[tuple[Volunteer, ...], datetime] | None = None  # of the last full dispatch round
-        self._next_full = datetime.min.replace(tzinfo=timezone.utc)
-        self._newest = 0  # the highest case id any dispatch round saw
+        self.timer = DeskTimer(self)
 
     # -- the person's side ------------------------------------------------------------------------------------
 
@@ -253,82 +242,6 @@ class Desk:
                 self.audit.record(f"volunteer:{volunteer.name}", "card", case.id)
                 return case
         return None
-
-    # -- the timer --------------------------------------------------------------------------------------------
-
-    async def dispatch(self) -> int:
-        """Offer every waiting case nobody was offered yet (cases the action server queued); returns how many got a
-        card. Rounds between full ones (every TICK_SECONDS, or when the volunteers or the minute changed) look only
-        at cases newer than any seen, so a backlog nobody can take costs nothing per kick."""
-        now = self.clock()
-        moment = (tuple(self.volunteers.all()), now.replace(second=0, microsecond=0))
-        full = moment != self._moment or now >= self._next_full
-        fresh = self.store.unoffered(after=0 if full else self._newest)
-        self._newest = max([self._newest, *(case.id for case in fresh)])
-        if full:
-            self._moment, self._next_full = moment, now + timedelta(seconds=TICK_SECONDS)
-            waiting = {case.id for case in fresh}
-            self._unroutable = {case_id: seen for case_id, seen in self._unroutable.items() if case_id in waiting}
-        offered = 0
-        for case in fresh:
-            if self._unroutable.get(case.id) == moment:
-                continue
-            if await self.offer(case):
-                offered += 1
-            else:
-                self._unroutable[case.id] = moment
-        return offered
-
-    async def escalate(self) -> int:
-        """Widen cases unclaimed for too long to every on-duty volunteer and tell the person the fallback."""
-        done = 0
-        for stale in self.store.due_for_escalation(self.escalate_after):
-            if not self.store.mark_escalated(stale.id):
-                continue  # another process got there first
-            case = self.store.require(stale.id)
-            await self.offer(case, widened=True, note="⏰ STILL WAITING: ")
-            lines = [self._text(case, "handoff_escalated")]
-            hours = office_hours(self.volunteers.all(), case.language)
-            if hours:
-                lines.append(self._text(case, "handoff_office_hours", hours=hours))
-            if self.settings.handoff_hotline:
-                lines.append(self._text(case, "handoff_hotline", hotline=self.settings.handoff_hotline))
-            kb = self.knowledge.get()
-            if case.country in kb.countries:
-                lines.append(replies.emergency_numbers(kb, case.language, str(case.country)).text)
-            await self.tell_person(case, [" ".join(lines)])
-            done += 1
-        return done
-
-    async def tick(self) -> None:
-        """One round of the timer."""
-        await self.dispatch()
-        await self.escalate()
-
-    def kick(self) -> None:
-        """Run the next timer round now (a turn may just have queued a case)."""
-        if self._wake is not None:
-            self._wake.set()
-
-    async def run(self, interval: float = TICK_SECONDS) -> None:
-        """The timer loop of the server (cancelled at shutdown): offers, escalations, and the hourly retention
-        purge; an error is logged and the loop goes on."""
-        self._wake = asyncio.Event()
-        next_purge = last = 0.0
-        while True:
-            # Under load nearly every turn kicks: rounds run at most every KICK_GAP seconds, each one for all.
-            await asyncio.sleep(max(0.0, last + KICK_GAP - time.monotonic()))
-            last = time.monotonic()
-            try:
-                await self.tick()
-                if time.monotonic() >= next_purge:
-                    next_purge = time.monotonic() + PURGE_SECONDS
-                    purge(self.settings.database_url, timedelta(days=float(self.settings.retention_days)))
-            except Exception:
-                logger.exception("handoff desk: a timer round failed")
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), interval)
-            self._wake.clear()
 
     async def aclose(self) -> None:
         """Close the providers' connections."""

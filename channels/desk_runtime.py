@@ -33,7 +33,7 @@ def start_timer(app: Sanic, desk: Desk) -> None:
     """Start the desk's timer once per server (every channel that uses the desk calls this)."""
     logsafe.install()  # handlers added while the server started
     if getattr(app.ctx, "rafiq_desk_timer", None) is None:
-        app.ctx.rafiq_desk_timer = asyncio.get_running_loop().create_task(desk.run())
+        app.ctx.rafiq_desk_timer = asyncio.get_running_loop().create_task(desk.timer.run())
         logger.info("handoff desk timer started")
 
 

@@ -252,7 +252,7 @@ class MessagingInput(InputChannel, abc.ABC):
             await self._on_new_message(UserMessage(text, collector, conversation, input_channel=inbound.medium,
                                                    metadata=metadata))
             messages = collector.messages
-            self.desk.kick()  # the turn may have queued a case: its cards go out now
+            self.desk.timer.kick()  # the turn may have queued a case: its cards go out now
         rendered = render(messages, inbound.medium)
         self.contacts.set_options(conversation, rendered.options)
         await self.sender.send(contact, rendered)

@@ -105,7 +105,7 @@ class SafeRestInput(RestInput):
             except Exception:
                 logger.exception("rest: the message could not be processed")
                 return response.json({"error": "the message could not be processed; please try again"}, status=503)
-            self.desk.kick()  # the turn may have queued a case: its cards go out now
+            self.desk.timer.kick()  # the turn may have queued a case: its cards go out now
             return response.json(collector.messages)
 
         @blueprint.route("/handoff", methods=["GET"])

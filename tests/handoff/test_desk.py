@@ -89,29 +89,29 @@ async def test_a_routine_case_goes_first_to_a_volunteer_who_speaks_the_language(
     busy = volunteer(desk, "Omar", ["ar"], max_open=1)
     desk.store.claim(queue(desk, address="+900"), busy.id, "volunteer:Omar")  # Omar is full
     case_id = queue(desk)
-    assert await desk.dispatch() == 1
+    assert await desk.timer.dispatch() == 1
     cards = to(fakes, arabic.address)
     assert len(cards) == 1 and f"CASE {case_id}" in cards[0]["body"] and "Arabic (ar)" in cards[0]["body"]
     assert f"claim:{case_id}" in str(cards[0]["reply_markup"])
     assert "my husband [name]" in cards[0]["body"]
     assert to(fakes, french.address) == [] and to(fakes, busy.address) == []
-    assert await desk.dispatch() == 0  # offered once, not on every timer round
+    assert await desk.timer.dispatch() == 0  # offered once, not on every timer round
 
 
 async def test_a_case_nobody_can_take_goes_out_when_a_shift_starts_or_a_volunteer_joins(
         desk: Desk, fakes: FakeProviders, clock: Clock) -> None:
     later = volunteer(desk, "Layla", ["ar"], hours="10:05-18:00")  # on duty from 10:05 UTC
     case_id = queue(desk)
-    assert await desk.dispatch() == 0 and to(fakes, later.address) == []
+    assert await desk.timer.dispatch() == 0 and to(fakes, later.address) == []
     clock.now += timedelta(seconds=30)
-    assert await desk.dispatch() == 0  # the same minute and the same volunteers: not worked out again
+    assert await desk.timer.dispatch() == 0  # the same minute and the same volunteers: not worked out again
     clock.now += timedelta(minutes=4, seconds=30)  # 10:05: Layla's shift starts
-    assert await desk.dispatch() == 1
+    assert await desk.timer.dispatch() == 1
     assert f"CASE {case_id}" in to(fakes, later.address)[0]["body"]
     other = queue(desk, lang="fa", address="+901")
-    assert await desk.dispatch() == 0
+    assert await desk.timer.dispatch() == 0
     farsi = volunteer(desk, "Dariush", ["fa"])  # joins within the same minute
-    assert await desk.dispatch() == 1
+    assert await desk.timer.dispatch() == 1
     assert f"CASE {other}" in to(fakes, farsi.address)[0]["body"]
 
 
@@ -119,7 +119,7 @@ async def test_an_emergency_alerts_every_volunteer_who_speaks_the_language(desk:
     speakers = [volunteer(desk, f"V{i}", ["ur"], max_open=1) for i in range(3)]
     other = volunteer(desk, "Other", ["tr"])
     queue(desk, "emergency", "ur")
-    await desk.dispatch()
+    await desk.timer.dispatch()
     assert all(len(to(fakes, v.address)) == 1 for v in speakers)
     assert "EMERGENCY" in to(fakes, speakers[0].address)[0]["body"]
     assert to(fakes, other.address) == []
@@ -128,7 +128,7 @@ async def test_an_emergency_alerts_every_volunteer_who_speaks_the_language(desk:
 async def test_the_first_claim_wins_and_the_others_see_who_took_it(desk: Desk, fakes: FakeProviders) -> None:
     first, second = volunteer(desk, "Amina Haddad", ["ar"], share_name=True), volunteer(desk, "Bassam", ["ar"])
     case_id = queue(desk, "emergency")
-    await desk.dispatch()
+    await desk.timer.dispatch()
     results = await asyncio.gather(desk.claim(case_id, first), desk.claim(case_id, second), return_exceptions=True)
     winners = [r for r in results if not isinstance(r, Exception)]
     assert len(winners) == 1 and sum(isinstance(r, Conflict) for r in results) == 1
@@ -146,7 +146,7 @@ async def test_the_first_claim_wins_and_the_others_see_who_took_it(desk: Desk, f
 async def test_relay_round_trip_and_close(desk: Desk, fakes: FakeProviders, kb: KnowledgeBase) -> None:
     helper = volunteer(desk, "Amina", ["ar"])
     case_id = queue(desk)
-    await desk.dispatch()
+    await desk.timer.dispatch()
     await desk.claim(case_id, helper)
     case = desk.store.require(case_id)
     await desk.person_wrote(case, "زوجي محتجز منذ أمس")
@@ -166,7 +166,7 @@ async def test_relay_round_trip_and_close(desk: Desk, fakes: FakeProviders, kb: 
 async def test_sms_volunteer_commands(desk: Desk, fakes: FakeProviders) -> None:
     helper = volunteer(desk, "Bilal", ["ar"], channel="sms", address="+923001234567")
     case_id = queue(desk)
-    await desk.dispatch()
+    await desk.timer.dispatch()
     assert f"Reply CLAIM {case_id}" in to(fakes, "+923001234567")[0]["body"]
     assert await handle(desk, helper, f"claim {case_id}", sms=True) is None
     assert await handle(desk, helper, f"#{case_id} Salam, I am here to help", sms=True) is None
@@ -193,20 +193,20 @@ async def test_an_unclaimed_case_escalates_to_everyone_on_duty_and_the_person_ge
     other = volunteer(desk, "Claire", ["fr"])
     off_duty = volunteer(desk, "Night", ["en"], hours="22:00-06:00")
     case_id = queue(desk)
-    await desk.tick()
+    await desk.timer.tick()
     assert len(to(fakes, speaker.address)) == 1 and to(fakes, other.address) == []
     clock.now += timedelta(minutes=14)
-    await desk.tick()
+    await desk.timer.tick()
     assert to(fakes, PERSON) == [] and desk.store.require(case_id).escalated_at is None
     clock.now += timedelta(minutes=1)
-    await desk.tick()
+    await desk.timer.tick()
     assert "STILL WAITING" in to(fakes, other.address)[0]["body"]
     assert to(fakes, off_duty.address) == []
     fallback = to(fakes, PERSON)[0]["body"]
     assert kb.text("ar", "handoff_escalated") in fallback
     assert kb.text("ar", "handoff_office_hours", hours="08:00-20:00 (UTC)") in fallback
     assert "+90 212 000" in fallback and "112" in fallback  # the hotline and Türkiye's emergency number
-    await desk.tick()
+    await desk.timer.tick()
     assert len(to(fakes, PERSON)) == 1  # escalated once
 
 
@@ -214,7 +214,7 @@ async def test_a_danger_cue_while_waiting_moves_the_case_up_and_alerts_again(des
                                                                            kb: KnowledgeBase) -> None:
     speakers = [volunteer(desk, f"S{i}", ["ar"]) for i in range(3)]
     case_id = queue(desk)
-    await desk.dispatch()
+    await desk.timer.dispatch()
     assert sum(len(to(fakes, v.address)) for v in speakers) == 1  # fan-out 1 for a routine case
     await desk.person_wrote(desk.store.require(case_id), "they are beating him now", "emergency", ["cue:violence"])
     case = desk.store.require(case_id)
