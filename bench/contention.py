@@ -2,8 +2,9 @@
 
 Each try opens a conversation (one message to replica A), sends two messages at once (one to A, one to B, released
 by a barrier), then a last one to A, and reads the conversation's events from the PostgreSQL tracker store:
-- lost: a message that is not in the tracker (the SQL store writes only the events beyond the count it already has:
-  two replicas serving one conversation at once lose one of the turns);
+- lost: a message that is not in the tracker (Rasa's SQL store writes only the events beyond the count it already
+  has: two replicas serving one conversation at once lose one of the turns; Rafiq's store, channels/tracker_store.py,
+  writes both, interleaved);
 - duplicated: a message that is there twice;
 - reordered: the opening message not first, the last message not last, or two turns interleaved (a user message not
   preceded by the end of the previous turn, `action_listen`).
