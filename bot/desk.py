@@ -68,7 +68,8 @@ class Desk:
         rendered = render([{"text": t} for t in texts], case.medium)
         return await deliver(sender, self.contacts.get(case.conversation), rendered)
 
-    def _text(self, case: Case, key: str, **values: object) -> str:
+    def person_text(self, case: Case, key: str, **values: object) -> str:
+        """An interface text in the language of the case's person."""
         return self.knowledge.get().text(case.language, key, **values)
 
     async def person_wrote(self, case: Case, text: str, urgency: str | None = None,
@@ -84,7 +85,7 @@ class Desk:
             logger.info("case %d raised to %s while waiting", case.id, case.urgency)
             lines = [r.text for r in replies.emergency(self.knowledge.get(), case.language, case.country)[:1]
                      ] if case.urgency == "emergency" else []
-            await self.tell_person(case, [*lines, self._text(case, "handoff_raised")])
+            await self.tell_person(case, [*lines, self.person_text(case, "handoff_raised")])
             await self.offer(case, again=True, note="⚠ RAISED: ")
         if case.state == State.ASSIGNED.value and case.volunteer_id is not None:
             flag = "⚠ danger cue: " if urgency in ("emergency", "urgent") else ""
@@ -102,7 +103,7 @@ class Desk:
         if code is not None and code != (case.country if case.country_confirmed else None):
             self.store.set_country(case.id, code)
             name = replies.country_name(kb, code, case.language)
-            await self.tell_person(case, [f"{self._text(case, 'country_set', country=name)} "
+            await self.tell_person(case, [f"{self.person_text(case, 'country_set', country=name)} "
                                           f"{replies.emergency_numbers(kb, case.language, code).text}"])
 
     # -- the volunteers' side ---------------------------------------------------------------------------------
@@ -175,7 +176,7 @@ class Desk:
         case = self.store.claim(case_id, volunteer.id, f"volunteer:{volunteer.name}")
         key, values = ("handoff_claimed_named", {"name": volunteer.first_name}) if volunteer.share_name else (
             "handoff_claimed", {})
-        await self.tell_person(case, [self._text(case, key, **values)])
+        await self.tell_person(case, [self.person_text(case, key, **values)])
         await self._update_cards(case, claimed_card(case, volunteer.first_name), skip=volunteer.id)
         line = line_of(self.lines, volunteer)
         if line is not None:
@@ -207,7 +208,7 @@ class Desk:
             raise Conflict(f"case {case_id} is not yours")
         case = self.store.close(case_id, actor)
         if tell_person:
-            await self.tell_person(case, [self._text(case, "handoff_closed")])
+            await self.tell_person(case, [self.person_text(case, "handoff_closed")])
         self.store.resumed(case.id)
         await self._update_cards(case, f"CASE {case.id} is closed.", skip=case.volunteer_id)
         if case.volunteer_id is not None:

@@ -72,12 +72,12 @@ class DeskTimer:
                 continue  # another process got there first
             case = self.desk.store.require(stale.id)
             await self.desk.offer(case, widened=True, note="⏰ STILL WAITING: ")
-            lines = [self.desk._text(case, "handoff_escalated")]
+            lines = [self.desk.person_text(case, "handoff_escalated")]
             hours = office_hours(self.desk.volunteers.all(), case.language)
             if hours:
-                lines.append(self.desk._text(case, "handoff_office_hours", hours=hours))
+                lines.append(self.desk.person_text(case, "handoff_office_hours", hours=hours))
             if self.desk.settings.handoff_hotline:
-                lines.append(self.desk._text(case, "handoff_hotline", hotline=self.desk.settings.handoff_hotline))
+                lines.append(self.desk.person_text(case, "handoff_hotline", hotline=self.desk.settings.handoff_hotline))
             kb = self.desk.knowledge.get()
             if case.country in kb.countries:
                 lines.append(replies.emergency_numbers(kb, case.language, str(case.country)).text)
