@@ -85,6 +85,7 @@ class Turn:
                 store.typical_wait(), escalate_after))
         return [SlotSet("handoff_requested", True), SlotSet("pending", None)]
 
+
 def conversation_language(tracker: Tracker, runtime: Runtime) -> tuple[str, list[EventType], bool]:
     """The language to answer this message in (a named or picked language wins, a reliable detection switches an
     unchosen one, noise never flips it), the SlotSets that record a change, and whether it was named or picked."""
