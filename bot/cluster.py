@@ -153,9 +153,7 @@ class Cluster:
 
     def _start_redis(self) -> str:
         """redis-server with our configuration (loopback, no persistence), data directory under work/redis."""
-        binary = shutil.which("redis-server") or "/usr/bin/redis-server"
-        if not Path(binary).exists():
-            raise RuntimeError("redis-server not found: run scripts/redis-deps")
+        binary = _installed("redis-server", "/usr/bin/redis-server", "scripts/redis-deps")
         directory = self.config.work / "redis"
         directory.mkdir(parents=True, exist_ok=True)
         (directory / "redis.conf").write_text(redis_conf(self.config.redis_port, directory), encoding="utf-8")
@@ -170,9 +168,7 @@ class Cluster:
 
     def _start_nginx(self) -> None:
         """nginx in the foreground with our configuration under work/nginx."""
-        binary = shutil.which("nginx") or "/usr/sbin/nginx"
-        if not Path(binary).exists():
-            raise RuntimeError("nginx not found: run scripts/nginx-deps")
+        binary = _installed("nginx", "/usr/sbin/nginx", "scripts/nginx-deps")
         directory = self.config.work / "nginx"
         (directory / "tmp").mkdir(parents=True, exist_ok=True)
         upstreams = [f"127.0.0.1:{port}" for port in self.ports]
@@ -269,5 +265,14 @@ def main(argv: list[str] | None = None) -> int:
     return code
 
 
+def _installed(name: str, debian_path: str, installer: str) -> str:
+    """The path of a program from Debian's packages, or a RuntimeError saying which script installs it."""
+    binary = shutil.which(name) or debian_path
+    if not Path(binary).exists():
+        raise RuntimeError(f"{name} not found: run {installer}")
+    return binary
+
+
 if __name__ == "__main__":
     sys.exit(main())
+
