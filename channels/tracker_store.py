@@ -15,16 +15,11 @@ from __future__ import annotations
 
 import itertools
 import json
-import logging
-from collections.abc import Iterator
 from typing import Any
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
-from sqlalchemy.orm import Session
-
-logger = logging.getLogger(__name__)
 
 STORED = "_rafiq_stored_events"  # attribute set on trackers this store loaded or saved
 #: Rasa's query (rasa.core.tracker_store.SQLTrackerStore._event_query), written once instead of built per message:
@@ -55,23 +50,16 @@ class RafiqSQLTrackerStore(SQLTrackerStore):
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Insert the tracker's events that are not stored yet, in one statement."""
         await self.stream_events(tracker)
-        if getattr(tracker, STORED, None) is None:
+        stored = getattr(tracker, STORED, None)
+        if stored is None:  # a tracker this store did not load: count its stored events as Rasa does
             with self.session_scope() as session:
-                new = list(super()._additional_events(session, tracker))
-        else:
-            new = list(self._additional_events(None, tracker))
+                stored = self._event_query(session, tracker.sender_id, fetch_events_from_all_sessions=False).count()
+        new = itertools.islice(tracker.events, stored, len(tracker.events))
         rows = [self._row(tracker.sender_id, event.as_dict(), event.type_name) for event in new]
         if rows:
             with self.engine.begin() as conn:
                 conn.execute(sa.insert(self.SQLEvent.__table__), rows)
         setattr(tracker, STORED, len(tracker.events))
-
-    def _additional_events(self, session: Session | None, tracker: DialogueStateTracker) -> Iterator[Any]:
-        """Events after those known to be stored (counted in the database, as Rasa does, when not known)."""
-        stored = getattr(tracker, STORED, None)
-        if stored is None:
-            return super()._additional_events(session, tracker)
-        return itertools.islice(tracker.events, stored, len(tracker.events))
 
     @staticmethod
     def _row(sender_id: str, data: dict[str, Any], type_name: str) -> dict[str, Any]:
