@@ -35,7 +35,7 @@ class Turn:
     conversation: str
     message: str = ""
     dial_country: str | None = None
-    #: SlotSets for `language` and `language_chosen` when this message changed them; every action returns them
+    #: SlotSets for `language` and `language_chosen`; every action returns them (unchanged ones are dropped there)
     language_events: tuple[EventType, ...] = ()
     #: True when this message named or picked a language (the reply then confirms it)
     language_named: bool = False
@@ -88,22 +88,19 @@ class Turn:
 
 def conversation_language(tracker: Tracker, runtime: Runtime) -> tuple[str, list[EventType], bool]:
     """The language to answer this message in (a named or picked language wins, a reliable detection switches an
-    unchosen one, noise never flips it), the SlotSets that record a change, and whether it was named or picked."""
+    unchosen one, noise never flips it), the SlotSets that record it, and whether it was named or picked."""
     latest = tracker.latest_message or {}
     text = str(latest.get("text") or "")
     intent = (latest.get("intent") or {}).get("name")
     current = tracker.get_slot("language")
     choice = explicit_choice(text, intent, runtime.languages, tracker.get_slot("pending") == "language")
     if choice:
-        events: list[EventType] = [SlotSet("language", choice)]
-        if not tracker.get_slot("language_chosen"):
-            events.append(SlotSet("language_chosen", True))
-        return choice, events, True
+        return choice, [SlotSet("language", choice), SlotSet("language_chosen", True)], True
     language = next_language(current, bool(tracker.get_slot("language_chosen")), latest.get("language"),
                              runtime.settings.default_language)
     if language not in runtime.languages:
         language = runtime.settings.default_language
-    return language, [SlotSet("language", language)] if language != current else [], False
+    return language, [SlotSet("language", language)], False
 
 
 def _dial_country(latest: dict[str, Any], runtime: Runtime) -> str | None:
