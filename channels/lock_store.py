@@ -23,9 +23,9 @@ import logging
 import secrets
 import time
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 import redis  # type: ignore[import-untyped]
 import redis.asyncio as aioredis  # type: ignore[import-untyped]
@@ -35,6 +35,7 @@ from rasa.core.lock_store import LOCK_LIFETIME, LockError, LockStore
 from rasa.utils.endpoints import EndpointConfig
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 LEASE = 15.0  # seconds a holder keeps the lock without renewing it (a dead replica frees it after this)
 MAX_HOLD = DEFAULT_REQUEST_TIMEOUT + 30.0  # the action call may take DEFAULT_REQUEST_TIMEOUT (300 s): never cut it
@@ -100,6 +101,31 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then
 end
 return 0
 """
+
+
+async def cancellable(call: Awaitable[T]) -> T:
+    """Await a redis-py call so that cancelling the caller always raises CancelledError in the caller.
+
+    redis-py 4.6 checks a pooled connection with `async_timeout(0)`, and on Python 3.10 async-timeout takes a
+    cancellation arriving in that instant for its own timeout and swallows it: a cancelled waiter would stay
+    queued and later run the turn it was cancelled for (seen in about 3 of 100 tries on a loaded machine).
+    Here the call runs as its own task and the caller waits on `asyncio.wait`, whose waiter is cancelled
+    directly; the call itself is then cancelled as well.
+    """
+    task = asyncio.ensure_future(call)
+    try:
+        await asyncio.wait((task,))
+    except asyncio.CancelledError:
+        task.cancel()
+        task.add_done_callback(_consume)
+        raise
+    return task.result()
+
+
+def _consume(task: asyncio.Future[Any]) -> None:
+    """Retrieve an abandoned call's outcome (asyncio would otherwise log "exception was never retrieved")."""
+    if not task.cancelled():
+        task.exception()
 
 
 class AtomicRedisLockStore(LockStore):
@@ -197,7 +223,7 @@ class AtomicRedisLockStore(LockStore):
 
         async def attempt(join: bool) -> int:
             args = [token, ms(self.lease), wake, ms(self.alive), "1" if join else "0", ms(self.max_wait + self.lease)]
-            return int(await client.rafiq_scripts["acquire"](keys=[owner, queue, alive], args=args))
+            return int(await cancellable(client.rafiq_scripts["acquire"](keys=[owner, queue, alive], args=args)))
 
         state = await attempt(join=True)
         while state != 1:
@@ -207,7 +233,7 @@ class AtomicRedisLockStore(LockStore):
                 continue
             if time.monotonic() - started > self.max_wait:
                 raise LockError(f"no lock for a conversation after {self.max_wait:.0f} s")
-            await client.blpop([wake + token], timeout=self.poll)
+            await cancellable(client.blpop([wake + token], timeout=self.poll))
             state = await attempt(join=False)
 
     async def _keep(self, client: Any, keys: tuple[str, str, str, str], token: str) -> None:
@@ -219,7 +245,8 @@ class AtomicRedisLockStore(LockStore):
                 logger.warning("lock store: a turn is still running after %.0f s; its lock will expire", self.max_hold)
                 return
             try:
-                renewed = await client.rafiq_scripts["renew"](keys=[keys[0]], args=[token, self._ms(self.lease)])
+                renewed = await cancellable(client.rafiq_scripts["renew"](keys=[keys[0]],
+                                                                          args=[token, self._ms(self.lease)]))
             except redis.RedisError as error:
                 logger.error("lock store: renewing a lock failed: %s", error)
                 continue

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import multiprocessing
 import random
 import time
@@ -12,7 +13,7 @@ from typing import Any
 import pytest
 import redis  # type: ignore[import-untyped]
 
-from channels.lock_store import ACQUIRE, RELEASE, AtomicRedisLockStore
+from channels.lock_store import ACQUIRE, RELEASE, AtomicRedisLockStore, cancellable
 from tests.scale.redisd import RedisServer
 
 pytestmark = pytest.mark.scale
@@ -198,6 +199,32 @@ async def test_cancelled_and_dead_waiters_do_not_block_the_queue(redis_server: R
     await asyncio.gather(hold, live)
     assert order == ["live"]
     assert time.monotonic() - started < 0.5
+
+
+async def test_a_cancelled_caller_is_cancelled_even_when_the_redis_call_swallows_it() -> None:
+    """What redis-py 4.6 does when a cancellation meets its `async_timeout(0)` connection check (Python 3.10)."""
+    finished = asyncio.Event()
+
+    async def swallowing_call() -> str:
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.sleep(10)
+        finished.set()
+        return "swallowed"
+
+    async def waiter(wrap: bool) -> str:
+        return await (cancellable(swallowing_call()) if wrap else swallowing_call())
+
+    bare = asyncio.create_task(waiter(wrap=False))
+    await asyncio.sleep(0.01)
+    bare.cancel()
+    assert await bare == "swallowed"  # the failure mode: the caller goes on as if never cancelled
+    finished.clear()
+    guarded = asyncio.create_task(waiter(wrap=True))
+    await asyncio.sleep(0.01)
+    guarded.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await guarded
+    await asyncio.wait_for(finished.wait(), 1)  # and the call itself was cancelled too
 
 
 def test_rasa_creates_it_from_endpoints_and_reports_an_unreachable_redis(redis_server: RedisServer) -> None:
