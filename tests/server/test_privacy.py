@@ -34,11 +34,18 @@ def stack_files(stack: Stack) -> list[Path]:
 
 
 def hits(stack: Stack, needles: tuple[str, ...]) -> list[str]:
-    found = []
-    for path in stack_files(stack):
-        data = path.read_bytes()
-        found += [f"{needle} in {path.name}" for needle in needles if needle.encode() in data]
-    return found
+    """Where the needles are found; scanned again whole when SQLite removes a write-ahead log meanwhile (its
+    content then moved into the database file, which may already have been read)."""
+    for _ in range(5):
+        found = []
+        try:
+            for path in stack_files(stack):
+                data = path.read_bytes()
+                found += [f"{needle} in {path.name}" for needle in needles if needle.encode() in data]
+        except FileNotFoundError:
+            continue
+        return found
+    raise AssertionError("the stack's files kept vanishing while they were read")
 
 
 def test_canary_data_through_every_channel_leaves_no_trace(stack: Stack) -> None:
