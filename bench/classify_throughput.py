@@ -1,4 +1,5 @@
-"""`rafiq classify` throughput: messages per second through the trained model, one process.
+"""`rafiq classify` throughput: messages per second through the trained model, one process; and the time
+`bot.redact` takes per message (it runs on every text a volunteer or a log could see).
 
 Usage: python bench/classify_throughput.py [--per-language 128]
 """
@@ -14,6 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import machine, sample_messages
 from bot.model import train
+from bot.redact import redact
 from bot.settings import ROOT
 
 
@@ -36,6 +38,13 @@ def main() -> None:
     print(f"machine: {machine()}")
     print(f"classify: {len(messages)} messages in {elapsed:.1f}s = {len(messages) / elapsed:.0f} messages/s "
           f"(one process; model load {load:.1f}s)")
+    redact("warm up")
+    started = time.perf_counter()
+    for _ in range(5):
+        for _, text in messages:
+            redact(text)
+    per_message = (time.perf_counter() - started) / (5 * len(messages))
+    print(f"redact: {per_message * 1000:.3f} ms per message ({len(messages)} messages, 5 rounds)")
 
 
 if __name__ == "__main__":

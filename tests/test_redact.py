@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 
 import pytest
 
@@ -209,13 +208,3 @@ def test_module_does_not_import_rasa() -> None:
     code = "import sys, bot.redact; bot.redact.redact('x'); print(any(m.startswith('rasa') for m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
-
-
-def test_short_messages_take_under_a_millisecond() -> None:
-    texts = [text for _, text, _ in PHONES + NAMES + ADDRESSES] + [text for _, text in KEPT]
-    redact("warm up")
-    start = time.perf_counter()
-    for _ in range(5):
-        for text in texts:
-            redact(text)
-    assert (time.perf_counter() - start) / (5 * len(texts)) < 0.001
