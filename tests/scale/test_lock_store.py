@@ -140,8 +140,9 @@ async def test_a_waiter_is_woken_at_once_not_at_the_next_poll(redis_server: Redi
             delays.append(time.perf_counter() - released_at[0])
         await task
     delays.sort()
-    assert delays[len(delays) // 2] < 0.1  # median well under 100 ms (the poll is 5 s)
-    assert delays[-1] < 1.0
+    # without the wake-up every waiter would wait for its next poll, 5 s; the margins allow a loaded CI machine
+    assert delays[len(delays) // 2] < 0.5
+    assert delays[-1] < 2.5
 
 
 async def test_the_lease_is_renewed_while_a_long_turn_runs(redis_server: RedisServer) -> None:
@@ -198,7 +199,7 @@ async def test_cancelled_and_dead_waiters_do_not_block_the_queue(redis_server: R
     release.set()
     await asyncio.gather(hold, live)
     assert order == ["live"]
-    assert time.monotonic() - started < 0.5
+    assert time.monotonic() - started < 2.0  # a ghost wrongly given the lock would hold it for the 15 s lease
 
 
 async def test_a_cancelled_caller_is_cancelled_even_when_the_redis_call_swallows_it() -> None:
